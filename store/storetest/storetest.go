@@ -23,10 +23,24 @@ import (
 // PostgresEnv names the variable holding the PostgreSQL URL for tests.
 const PostgresEnv = "PEACEOPS_TEST_POSTGRES"
 
+// RequireEnv names the variable listing what tests must not skip for lack
+// of ("postgres", "browser"); CI sets it so a missing service fails the run.
+const RequireEnv = "PEACEOPS_TEST_REQUIRE"
+
+// Required reports whether RequireEnv lists what.
+func Required(what string) bool {
+	for _, w := range strings.Split(os.Getenv(RequireEnv), ",") {
+		if strings.TrimSpace(w) == what {
+			return true
+		}
+	}
+	return false
+}
+
 // Engines lists the engines tests run on: always "sqlite", and "postgres"
 // when PEACEOPS_TEST_POSTGRES is set.
 func Engines() []store.Dialect {
-	if os.Getenv(PostgresEnv) != "" {
+	if os.Getenv(PostgresEnv) != "" || Required("postgres") {
 		return []store.Dialect{store.SQLite, store.Postgres}
 	}
 	return []store.Dialect{store.SQLite}
@@ -70,6 +84,9 @@ func DSN(tb testing.TB, engine store.Dialect) string {
 	}
 	base := os.Getenv(PostgresEnv)
 	if base == "" {
+		if Required("postgres") {
+			tb.Fatalf("%s is not set but %s asks for PostgreSQL", PostgresEnv, RequireEnv)
+		}
 		tb.Skipf("%s is not set: PostgreSQL tests skipped", PostgresEnv)
 	}
 	schema := fmt.Sprintf("t_%d_%d_%s", time.Now().UnixNano(), schemaSeq.Add(1), strings.ToLower(peaceops.NewID()[20:]))
