@@ -4,6 +4,7 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 
 	"github.com/pressly/goose/v3"
@@ -27,8 +28,19 @@ func (db *DB) newProvider() (*goose.Provider, error) {
 	if db.dialect == Postgres {
 		dir, dialect = "migrations/postgres", goose.DialectPostgres
 		// Several servers may start at once against one database: a
-		// session lock lets exactly one of them migrate.
-		locker, err := lock.NewPostgresSessionLocker()
+		// session lock lets exactly one of them migrate. The lock is
+		// named after the database and schema, so deployments (and
+		// tests) in other schemas of one server do not wait on it.
+		var where string
+		if err := db.write.QueryRow(`SELECT current_database() || '.' || current_schema()`).Scan(&where); err != nil {
+			return nil, fmt.Errorf("store: migration lock name: %w", err)
+		}
+		h := fnv.New64a()
+		h.Write([]byte(where))
+		locker, err := lock.NewPostgresSessionLocker(
+			lock.WithLockID(int64(h.Sum64()>>1)),
+			lock.WithLockTimeout(1, 300), // retry every second for 5 minutes
+		)
 		if err != nil {
 			return nil, err
 		}

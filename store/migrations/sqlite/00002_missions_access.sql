@@ -68,7 +68,11 @@ CREATE INDEX api_tokens_user ON api_tokens (user_id);
 
 -- Failed logins, per key ("user:NAME" or "ip:ADDR"), for throttling. Kept in
 -- the database so every server behind a load balancer sees the same count.
+-- A login attempt is recorded before the password is checked (so parallel
+-- guesses cannot slip past the limit) and its row deleted by id if it
+-- succeeds.
 CREATE TABLE login_failures (
+    id  TEXT    PRIMARY KEY,
     key TEXT    NOT NULL,
     at  INTEGER NOT NULL
 );
