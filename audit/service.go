@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"encoding/hex"
+	"github.com/peaceops/peaceops/access"
 	"slices"
 
 	"github.com/peaceops/peaceops"
@@ -145,28 +146,21 @@ func scope(actor peaceops.Actor, mission string) ([]string, error) {
 	return missions, nil
 }
 
-// canRead is the access rule for the audit log: the system actor and global
-// administrators read every entry, a mission-admin the entries of their
-// mission. mission "" stands for the whole log, including global entries.
-//
-// TODO: replace with access.Check(actor, access.Action("read"),
-// access.Resource{Type: "audit", Mission: mission}) once access/ exists, so
-// that the one policy decides.
+// canRead is the access rule for the audit log, decided by the one policy:
+// the system actor and global administrators read every entry, a
+// mission-admin the entries of their mission. mission "" stands for the
+// whole log, including global entries, which no mission role grants.
 func canRead(actor peaceops.Actor, mission string) error {
+	err := access.Check(actor, access.ActionRead, access.Resource{Type: "audit", Mission: mission, Classification: peaceops.Confidential})
+	if peaceops.ErrorCode(err) != peaceops.ENOTFOUND {
+		return err
+	}
 	switch {
-	case actor.System:
-		return nil
-	case actor.Anonymous():
-		return peaceops.Errorf(peaceops.EUNAUTHORIZED, "sign in to read the audit log")
-	case actor.Admin:
-		return nil
 	case mission == "":
 		return peaceops.Errorf(peaceops.EFORBIDDEN, "reading the whole audit log needs the admin role")
-	case actor.HasRole(mission, peaceops.RoleMissionAdmin):
-		return nil
-	case len(actor.Roles[mission]) == 0:
-		// A mission the caller is not a member of does not exist for them.
-		return peaceops.Errorf(peaceops.ENOTFOUND, "mission %s not found", mission)
+	case len(actor.Roles[mission]) > 0:
+		// Members know their mission exists: refuse rather than hide.
+		return peaceops.Errorf(peaceops.EFORBIDDEN, "reading the audit log of %s needs the mission-admin role", mission)
 	}
-	return peaceops.Errorf(peaceops.EFORBIDDEN, "reading the audit log of %s needs the mission-admin role", mission)
+	return peaceops.Errorf(peaceops.ENOTFOUND, "mission %s not found", mission)
 }

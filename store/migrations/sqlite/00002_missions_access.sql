@@ -70,7 +70,8 @@ CREATE INDEX api_tokens_user ON api_tokens (user_id);
 -- the database so every server behind a load balancer sees the same count.
 -- A login attempt is recorded before the password is checked (so parallel
 -- guesses cannot slip past the limit) and its row deleted by id if it
--- succeeds.
+-- succeeds. A row with id = key = 'lock:' || KEY is upserted first to
+-- serialize concurrent attempts on one key across servers.
 CREATE TABLE login_failures (
     id  TEXT    PRIMARY KEY,
     key TEXT    NOT NULL,
