@@ -1,7 +1,3 @@
-// Package geo holds the spatial vocabulary of peaceops: WGS84 points,
-// bounding boxes and ISO 3166-1 countries. Admin areas with P-codes, the
-// point-in-polygon index and the GeoJSON codec join it with the events
-// capability.
 package geo
 
 import (
