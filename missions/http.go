@@ -25,7 +25,7 @@ func (m memberRequest) validate() error {
 	return peaceops.Invalid(errs)
 }
 
-// Routes registers the mission API.
+// Routes registers the mission API and pages.
 func (s *Service) Routes(r *web.Router) {
 	tags := []string{"missions"}
 	r.API("GET /api/v1/missions", web.Op{Summary: "List the missions the caller may see", Tags: tags, Response: Mission{}, List: true,
@@ -41,6 +41,7 @@ func (s *Service) Routes(r *web.Router) {
 	r.API("GET /api/v1/missions/{code}/members", web.Op{Summary: "List the members of a mission and their roles", Tags: tags, Response: access.Member{}, List: true}, s.handleMembers)
 	r.API("POST /api/v1/missions/{code}/members", web.Op{Summary: "Give a user a role in a mission", Tags: tags, Request: memberRequest{}, Response: access.Member{}, Status: http.StatusCreated, Idempotent: true}, s.handleAddMember)
 	r.API("DELETE /api/v1/missions/{code}/members/{username}/roles/{role}", web.Op{Summary: "Take a role in a mission away from a user", Tags: tags, Status: http.StatusNoContent}, s.handleRemoveMember)
+	s.pageRoutes(r)
 }
 
 func (s *Service) handleList(w http.ResponseWriter, r *http.Request) error {

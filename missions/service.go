@@ -7,6 +7,7 @@ import (
 	"github.com/peaceops/peaceops"
 	"github.com/peaceops/peaceops/access"
 	"github.com/peaceops/peaceops/store"
+	"github.com/peaceops/peaceops/web"
 )
 
 // resourceType is the policy's name for missions.
@@ -17,11 +18,12 @@ const resourceType = "mission"
 type Service struct {
 	db     *store.DB
 	access *access.Service
+	pages  *web.Pages
 }
 
 // NewService returns a Service over db; memberships go through acc.
 func NewService(db *store.DB, acc *access.Service) *Service {
-	return &Service{db: db, access: acc}
+	return &Service{db: db, access: acc, pages: newPages()}
 }
 
 func resource(m *Mission) access.Resource {
