@@ -3,10 +3,10 @@ package audit
 import (
 	"context"
 	"encoding/hex"
-	"github.com/peaceops/peaceops/access"
 	"slices"
 
 	"github.com/peaceops/peaceops"
+	"github.com/peaceops/peaceops/access"
 	"github.com/peaceops/peaceops/store"
 )
 

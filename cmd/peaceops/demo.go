@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+
+	"github.com/peaceops/peaceops"
+	"github.com/peaceops/peaceops/access"
+	"github.com/peaceops/peaceops/demo"
+	"github.com/peaceops/peaceops/geo"
+	"github.com/peaceops/peaceops/missions"
+	"github.com/peaceops/peaceops/store"
+)
+
+func runDemo(ctx context.Context, env *Env, args []string) error {
+	fs := newFlags(env, "demo", "[--addr HOST:PORT] [--db FILE]")
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	dsn := fs.String("db", "", "where to build the demo database (must not exist; default: a new temporary file)")
+	build := fs.Bool("build-only", false, "build the database, print the accounts and exit without serving")
+	if err := parse(env, fs, args); err != nil {
+		return err
+	}
+	if *dsn == "" {
+		dir, err := os.MkdirTemp("", "peaceops-demo-")
+		if err != nil {
+			return err
+		}
+		*dsn = filepath.Join(dir, "demo.db")
+	} else if _, err := os.Stat(*dsn); err == nil {
+		return fmt.Errorf("%s exists: the demo builds a new database and never touches an existing one", *dsn)
+	}
+	logger, err := newLogger(env, "warn")
+	if err != nil {
+		return err
+	}
+	db, err := openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	fmt.Fprintf(env.Stdout, "Building the MINUSCA demo on real public data in %s ...\n", *dsn)
+	accounts, err := buildDemo(ctx, env, db)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	fmt.Fprintln(env.Stdout, "\nDemo accounts (passwords are generated for this database and shown only now):")
+	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  USERNAME\tPASSWORD\tROLE")
+	for _, a := range accounts {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", a.username, a.password, a.role)
+	}
+	tw.Flush()
+	if *build {
+		return nil
+	}
+	fmt.Fprintln(env.Stdout)
+	return serve(ctx, env, db, *addr, serverOptions{Logger: logger})
+}
+
+type demoAccount struct{ username, password, role string }
+
+// demoPassword returns 20 random characters from an alphabet without
+// look-alikes, about 100 bits.
+func demoPassword() string {
+	const alphabet = "abcdefghijkmnpqrstuvwxyzACDEFGHJKLMNPQRSTUVWXYZ23456789"
+	b := make([]byte, 20)
+	rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+// buildDemo fills db with the MINUSCA mission, its members and the real data
+// of the demo folder, through the same services the API uses.
+func buildDemo(ctx context.Context, env *Env, db *store.DB) ([]demoAccount, error) {
+	sys := peaceops.NewContextWithActor(ctx, peaceops.SystemActor())
+	acc := access.NewService(db, access.Options{})
+	mis := missions.NewService(db, acc)
+
+	m := &missions.Mission{
+		Code:        "MINUSCA",
+		Name:        "United Nations Multidimensional Integrated Stabilization Mission in the Central African Republic",
+		HostCountry: "CAF", StartDate: peaceops.Date{Year: 2014, Month: 4, Day: 10},
+		HQ: &missions.HQ{Name: "Bangui", Location: &geo.Point{Lon: 18.5582, Lat: 4.3612}},
+	}
+	if err := mis.CreateMission(sys, m); err != nil {
+		return nil, err
+	}
+	fmt.Fprintln(env.Stdout, "  mission MINUSCA (S/RES/2149 (2014), host country CAF)")
+
+	accounts := []struct {
+		username, name string
+		admin          bool
+		role           peaceops.Role
+	}{
+		{"admin", "System administrator", true, ""},
+		{"joc.analyst", "JOC analyst", false, peaceops.RoleAnalyst},
+		{"duty.officer", "JOC duty officer", false, peaceops.RoleReporter},
+		{"mission.admin", "MINUSCA mission administrator", false, peaceops.RoleMissionAdmin},
+		{"hq.viewer", "HQ desk officer", false, peaceops.RoleViewer},
+	}
+	var out []demoAccount
+	for _, a := range accounts {
+		pw := demoPassword()
+		if _, err := acc.CreateUser(sys, access.UserCreate{Username: a.username, Password: pw, DisplayName: a.name, Admin: a.admin}); err != nil {
+			return nil, err
+		}
+		role := "admin"
+		if a.role != "" {
+			if err := acc.AddMember(sys, "MINUSCA", a.username, a.role); err != nil {
+				return nil, err
+			}
+			role = string(a.role) + " (MINUSCA)"
+		}
+		out = append(out, demoAccount{a.username, pw, role})
+	}
+
+	areas := geo.NewService(db)
+	for level, file := range map[int]string{1: "data/caf_admin1.geojson", 2: "data/caf_admin2.geojson"} {
+		f, err := demo.Data.Open(file)
+		if err != nil {
+			return nil, err
+		}
+		list, err := geo.ReadAreas(f, geo.ImportOptions{Country: "CAF", Level: level, Source: "OCHA COD-AB " + filepath.Base(file)})
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", file, err)
+		}
+		res, err := areas.ImportAreas(sys, "CAF", level, list)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", file, err)
+		}
+		fmt.Fprintf(env.Stdout, "  %d admin%d areas of CAR with P-codes (OCHA COD-AB)\n", res.Created, level)
+	}
+	return out, nil
+}
