@@ -7,9 +7,14 @@
 // of grants (policy.go) from role to resource type to actions and the
 // highest classification the role may touch.
 //
-// What does not live here: HTTP (cookies, CSRF, the Authorization header
-// and the authn middleware are in web/), the audit log itself (store/ appends
-// it, audit/ reads and verifies it) and missions as records (missions/).
+// Its HTTP face is the API of users and API tokens (/api/v1/users,
+// /api/v1/tokens) and the pages /users (administrators) and /account
+// (everyone's profile, password and tokens), registered by Routes.
+//
+// What does not live here: HTTP machinery (cookies, CSRF, the Authorization
+// header and the authn middleware are in web/), the audit log itself (store/
+// appends it, audit/ reads and verifies it) and missions as records
+// (missions/).
 // Modules never check roles themselves: they build a Resource and ask the
 // policy. A module that introduces a resource type adds its rows to the
 // grants table in policy.go.

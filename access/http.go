@@ -76,7 +76,8 @@ func (s *Service) apiRoutes(r *web.Router) {
 	}, s.handleListTokens)
 	r.API("POST /api/v1/tokens", web.Op{Summary: "Create an API token for the caller", Tags: tokens,
 		Description: "The answer holds the token text in \"token\": it is shown only this once. " +
-			"Send it as \"Authorization: Bearer <token>\".",
+			"Send it as \"Authorization: Bearer <token>\". This POST refuses Idempotency-Key (400): " +
+			"a replayable answer would keep the token's text in the database.",
 		Request: TokenRequest{}, Response: NewToken{}, Status: http.StatusCreated, Idempotent: true,
 	}, s.handleCreateToken)
 	r.API("DELETE /api/v1/tokens/{id}", web.Op{Summary: "Revoke an API token", Tags: tokens,
@@ -206,6 +207,14 @@ func (s *Service) handleListTokens(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Service) handleCreateToken(w http.ResponseWriter, r *http.Request) error {
+	// The router stores the answer of a keyed POST for replay: here that
+	// would be the token's text, which peaceops never stores. Refusing
+	// (an error keeps nothing) is safe: a retry without the key at worst
+	// makes a second token, which the user sees in the list and revokes.
+	if r.Header.Get(web.IdempotencyKeyHeader) != "" {
+		return peaceops.Invalid([]peaceops.FieldError{{Field: web.IdempotencyKeyHeader,
+			Message: "is not accepted when creating a token: its answer holds a secret that must not be stored"}})
+	}
 	var req TokenRequest
 	if err := web.Decode(r, &req); err != nil {
 		return err

@@ -384,6 +384,17 @@ func TestTokensAPI(t *testing.T) {
 				t.Errorf("the new token is %q's", id.Username)
 			}
 		})
+		t.Run("CreateErrIdempotencyKey", func(t *testing.T) {
+			res := ana.do(t, "POST", "/api/v1/tokens", access.TokenRequest{Name: "retry"}, web.IdempotencyKeyHeader, "k-123456789").
+				want(http.StatusBadRequest)
+			if got := res.fields(); !slices.Equal(got, []string{web.IdempotencyKeyHeader}) {
+				t.Errorf("fields = %v", got)
+			}
+			var n int
+			if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM idempotency_keys`).Scan(&n); err != nil || n != 0 {
+				t.Errorf("%d stored answers (%v), want none", n, err)
+			}
+		})
 		t.Run("CreateErrInvalid", func(t *testing.T) {
 			res := ana.do(t, "POST", "/api/v1/tokens", access.TokenRequest{Name: "x", TTLHours: -1}).want(http.StatusBadRequest)
 			if got := res.fields(); !slices.Equal(got, []string{"ttl_hours"}) {

@@ -1,6 +1,8 @@
 // Package audit reads the hash-chained audit log that store.Tx.Audit
 // appends to: it verifies the chain (Service.Verify, Service.VerifyAgainst)
-// and finds entries for administrators (Service.FindEntries).
+// and finds entries for administrators (Service.FindEntries). Routes serves
+// them as GET /api/v1/audit, GET /api/v1/audit/verify and the pages /audit
+// and /missions/{code}/audit.
 //
 // Writing entries does not live here: every module appends through its own
 // *store.Tx, inside the transaction of the change it records, so an entry

@@ -8,7 +8,6 @@ import (
 
 	"github.com/peaceops/peaceops"
 	"github.com/peaceops/peaceops/audit"
-	"github.com/peaceops/peaceops/store"
 )
 
 func runAudit(ctx context.Context, env *Env, args []string) error {
@@ -24,7 +23,7 @@ func runAudit(ctx context.Context, env *Env, args []string) error {
 	}
 	// No migration: verify must be able to check a backup or a restored
 	// copy exactly as it is.
-	db, err := store.Open(ctx, *dsn)
+	db, err := openExisting(ctx, *dsn)
 	if err != nil {
 		return err
 	}
@@ -46,7 +45,11 @@ func runAudit(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	if rep.FirstBad != nil {
-		fmt.Fprintf(env.Stdout, "audit log BROKEN at entry %d (id %s): %s\n", rep.FirstBad.Seq, rep.FirstBad.ID, rep.FirstBad.Reason)
+		id := ""
+		if rep.FirstBad.ID != "" {
+			id = " (id " + rep.FirstBad.ID + ")"
+		}
+		fmt.Fprintf(env.Stdout, "audit log BROKEN at entry %d%s: %s\n", rep.FirstBad.Seq, id, rep.FirstBad.Reason)
 		return exitError(1)
 	}
 	fmt.Fprintf(env.Stdout, "audit log intact: %d entries, head %d:%s\n", rep.Entries, rep.LastSeq, rep.LastHash)

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"github.com/peaceops/peaceops/store"
 )
 
 func runBackup(ctx context.Context, env *Env, args []string) error {
@@ -17,7 +16,7 @@ func runBackup(ctx context.Context, env *Env, args []string) error {
 		fs.Usage()
 		return fmt.Errorf("--out is required")
 	}
-	db, err := store.Open(ctx, *dsn)
+	db, err := openExisting(ctx, *dsn)
 	if err != nil {
 		return err
 	}

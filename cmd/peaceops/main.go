@@ -60,12 +60,12 @@ func main() {
 	if errors.Is(err, flag.ErrHelp) {
 		os.Exit(0)
 	}
+	var ex exitError
+	if errors.As(err, &ex) {
+		os.Exit(int(ex)) // the command has said what went wrong
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "peaceops:", describe(err))
-		var ex exitError
-		if errors.As(err, &ex) {
-			os.Exit(int(ex))
-		}
 		os.Exit(1)
 	}
 }
