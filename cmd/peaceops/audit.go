@@ -35,7 +35,7 @@ func runAudit(ctx context.Context, env *Env, args []string) error {
 		seqText, hash, ok := strings.Cut(*head, ":")
 		seq, err := strconv.ParseInt(seqText, 10, 64)
 		if !ok || err != nil {
-			return fmt.Errorf("--head must be SEQ:HASH, e.g. 1042:9f86d0...")
+			return fmt.Errorf("--head must be SEQ:HASH, as printed by an earlier verify")
 		}
 		rep, err = svc.VerifyAgainst(ctx, seq, hash)
 		if err != nil {
