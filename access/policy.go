@@ -95,7 +95,7 @@ var grants = []grant{
 
 	// Events (incidents) and alerts.
 	{peaceops.RoleMissionAdmin, "event", allActions, peaceops.Confidential},
-	{peaceops.RoleAnalyst, "event", []Action{ActionRead, ActionCreate, ActionUpdate, ActionVerify}, peaceops.Confidential},
+	{peaceops.RoleAnalyst, "event", []Action{ActionRead, ActionCreate, ActionUpdate, ActionVerify, ActionImport}, peaceops.Confidential},
 	{peaceops.RoleReporter, "event", []Action{ActionRead, ActionCreate}, peaceops.Internal},
 	{peaceops.RoleViewer, "event", readOnly, peaceops.Internal},
 	{peaceops.RoleMissionAdmin, "alert", allActions, peaceops.Confidential},

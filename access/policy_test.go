@@ -48,7 +48,7 @@ var allowed = map[string]map[peaceops.Role]struct {
 	"token": {},
 	"event": {
 		peaceops.RoleMissionAdmin: {"read create update delete manage verify approve export import", peaceops.Confidential},
-		peaceops.RoleAnalyst:      {"read create update verify", peaceops.Confidential},
+		peaceops.RoleAnalyst:      {"read create update verify import", peaceops.Confidential},
 		peaceops.RoleReporter:     {"read create", peaceops.Internal},
 		peaceops.RoleViewer:       {"read", peaceops.Internal},
 	},

@@ -10,6 +10,12 @@
 // the writers (CSV, HXL-tagged CSV, GeoJSON). Readers never fix the data
 // they are given: they keep the source values and mark inconsistencies in
 // Event.Flags.
+//
+// service.go holds the operations, every one through the access policy;
+// merge.go merging and linking; service_import.go the all-or-nothing
+// import; store.go the SQL; stats.go the statistics, the map grid and the
+// events_daily rollup that keeps statistics fast; http.go the JSON API.
+// Spatial and full-text search go through the dialect seam of store/.
 package events
 
 import (

@@ -14,8 +14,22 @@ import (
 // each for a stated reason: the dialect seam (spatial and full-text
 // indexes) and the migration tool's own bookkeeping.
 var engineOnly = map[store.Dialect]map[string]bool{
-	store.SQLite:   {},
-	store.Postgres: {},
+	store.SQLite: {
+		// The INTEGER PRIMARY KEY keying events_rtree and events_fts: a
+		// plain rowid may be renumbered by VACUUM.
+		"events.seq": true,
+	},
+	store.Postgres: {
+		// PostGIS point generated from lon/lat (GiST index) and tsvector
+		// generated from the text columns (GIN index): the dialect seam.
+		"events.geom":   true,
+		"events.search": true,
+		// PostGIS's own catalogue, present when the extension was created
+		// in the migrated schema rather than in public.
+		"spatial_ref_sys":   true,
+		"geometry_columns":  true,
+		"geography_columns": true,
+	},
 }
 
 // columns returns "table.column" for every column of every table.
