@@ -5,10 +5,17 @@
 //
 //	Ouaka: 14 events in the last 28 days vs 3.1 expected (negative binomial, p < 0.001)
 //
-// It is pure computation on weekly counts: no database, no HTTP, no clock.
-// Building the series from events (which weeks, which areas, events or
-// fatalities, dropping the unfinished current week), storing results and
-// notifying people belong to the callers (events/, jobs/, web/).
+// detect.go and stats.go are pure computation on weekly counts: no
+// database, no HTTP, no clock. Around them sits the early-warning
+// capability, in the rooms every capability has (alert.go, service.go,
+// store.go, http.go, pages.go with templates/): Service.Run builds the
+// series from events.Service.Stats (per admin 1 and admin 2 area, and per
+// category with enough data, ending with the last complete ISO week),
+// records the results as alerts that people acknowledge, assign, resolve
+// or dismiss, and notifies subscribers in the application and, through
+// notify.go, by mail; Service.Schedule runs it for every active mission.
+// Events themselves, admin areas and memberships belong to events/, geo/
+// and access/.
 //
 // # What is compared
 //
