@@ -7,10 +7,13 @@ import (
 	"os"
 	"path/filepath"
 	"text/tabwriter"
+	"time"
 
 	"github.com/peaceops/peaceops"
 	"github.com/peaceops/peaceops/access"
+	"github.com/peaceops/peaceops/alerts"
 	"github.com/peaceops/peaceops/demo"
+	"github.com/peaceops/peaceops/events"
 	"github.com/peaceops/peaceops/geo"
 	"github.com/peaceops/peaceops/missions"
 	"github.com/peaceops/peaceops/store"
@@ -57,7 +60,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	if *build {
 		return nil
 	}
-	fmt.Fprintln(env.Stdout)
+	fmt.Fprintln(env.Stdout, "\nOpen the map at /missions/MINUSCA/map after signing in.")
 	return serve(ctx, env, db, *addr, serverOptions{Logger: logger})
 }
 
@@ -137,5 +140,30 @@ func buildDemo(ctx context.Context, env *Env, db *store.DB) ([]demoAccount, erro
 		}
 		fmt.Fprintf(env.Stdout, "  %d admin%d areas of CAR with P-codes (OCHA COD-AB)\n", res.Created, level)
 	}
+
+	evs := events.NewService(db, areas)
+	f, err := demo.Data.Open("data/GEDEvent_v23_1_CAF.geojson")
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	rd, err := events.NewReader(events.FormatUCDP, f)
+	if err != nil {
+		return nil, err
+	}
+	res, err := evs.Import(sys, "MINUSCA", rd, events.ImportOptions{Name: "GEDEvent_v23_1_CAF.geojson"})
+	if err != nil {
+		return nil, fmt.Errorf("UCDP events: %w", err)
+	}
+	fmt.Fprintf(env.Stdout, "  %d UCDP GED v23.1 events in CAR, 1991-2022, admin areas assigned by point-in-polygon\n", res.Created)
+
+	ale := alerts.NewService(db, evs, alerts.Options{Access: acc, Missions: mis})
+	// Run early warning as of the start of 2014, at the height of the
+	// crisis, so the demo shows the alerts analysts would have seen then.
+	run, err := ale.Run(sys, "MINUSCA", time.Date(2014, 1, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		return nil, fmt.Errorf("early warning: %w", err)
+	}
+	fmt.Fprintf(env.Stdout, "  early warning run as of 2014-01-01: %d alerts\n", run.Raised)
 	return out, nil
 }

@@ -14,6 +14,9 @@ import (
 
 	"github.com/peaceops/peaceops"
 	"github.com/peaceops/peaceops/access"
+	"github.com/peaceops/peaceops/events"
+	"github.com/peaceops/peaceops/geo"
+	"github.com/peaceops/peaceops/jobs"
 	"github.com/peaceops/peaceops/missions"
 	"github.com/peaceops/peaceops/store"
 	"github.com/peaceops/peaceops/store/storetest"
@@ -262,6 +265,8 @@ type matrixFixture struct {
 	missions *missions.Service
 	sys      context.Context
 	handler  http.Handler
+	events   *events.Service
+	runner   *jobs.Runner
 	cookies  map[string]*http.Cookie // by caller
 	csrf     map[string]string
 	seq      int
@@ -283,6 +288,9 @@ func newMatrixFixture(t *testing.T, db *store.DB) *matrixFixture {
 	f.access = access.NewService(db, access.Options{Argon2: access.FastArgon2Params()})
 	f.missions = missions.NewService(db, f.access)
 	f.handler = srv.Handler()
+	f.events = events.NewService(db, geo.NewService(db))
+	f.runner = jobs.NewRunner(db, newQuietLogger(), 1)
+	events.RegisterImportJob(f.runner, f.events)
 	for _, m := range []*missions.Mission{
 		{Code: "MINUSCA", Name: "MINUSCA", HostCountry: "CAF", StartDate: peaceops.Date{Year: 2014, Month: 4, Day: 10}},
 		{Code: "MONUSCO", Name: "MONUSCO", HostCountry: "COD", StartDate: peaceops.Date{Year: 2010, Month: 7, Day: 1}},
@@ -422,6 +430,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		f := newMatrixFixture(t, db)
 		rules := matrixRules()
+		for k, v := range situationalRules() {
+			rules[k] = v
+		}
 		srv := newServer(db, serverOptions{Logger: newQuietLogger()})
 		srv.Handler()
 		for _, pattern := range srv.Router().Patterns() {

@@ -6,6 +6,10 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"sync"
+	"time"
+
+	"github.com/peaceops/peaceops/alerts"
 
 	"github.com/peaceops/peaceops/store"
 )
@@ -17,6 +21,12 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	secure := fs.Bool("secure-cookies", false, "mark cookies Secure and send HSTS (serving over TLS or behind a TLS proxy)")
 	proxy := fs.Bool("trust-proxy", false, "take the client address from X-Forwarded-For (only behind a reverse proxy)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	alertsEvery := fs.Duration("alerts-every", 24*time.Hour, "how often early warning runs for every mission (0: never)")
+	baseURL := fs.String("base-url", "", "public address of the server, for links in notification mails")
+	smtpHost := fs.String("smtp-host", "", "SMTP server for alert mails (none: in-app notifications only); the password is read from PEACEOPS_SMTP_PASSWORD")
+	smtpPort := fs.Int("smtp-port", 587, "SMTP port (465: TLS from the start)")
+	smtpFrom := fs.String("smtp-from", "", "sender address of alert mails")
+	smtpUser := fs.String("smtp-user", "", "SMTP user name")
 	if err := parse(env, fs, args); err != nil {
 		return err
 	}
@@ -29,17 +39,34 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	return serve(ctx, env, db, *addr, serverOptions{SecureCookies: *secure, TrustProxy: *proxy, Logger: logger})
+	opts := serverOptions{SecureCookies: *secure, TrustProxy: *proxy, Logger: logger, AlertsEvery: *alertsEvery, BaseURL: *baseURL}
+	if *smtpHost != "" {
+		opts.SMTP = &alerts.SMTPConfig{Host: *smtpHost, Port: *smtpPort, From: *smtpFrom, Username: *smtpUser,
+			Password: env.Getenv("PEACEOPS_SMTP_PASSWORD")}
+	}
+	return serve(ctx, env, db, *addr, opts)
 }
 
 // serve runs the HTTP server on db until ctx is cancelled, printing the
 // address it listens on (tests and the demo read that line).
 func serve(ctx context.Context, env *Env, db *store.DB, addr string, opts serverOptions) error {
-	srv := newServer(db, opts)
-	return srv.ListenAndServe(ctx, addr, func(a net.Addr) {
-		fmt.Fprintf(env.Stdout, "peaceops %s listening on http://%s (%s database)\n", version, a, db.Dialect())
-		opts.Logger.Info("listening", "addr", a.String(), "db", string(db.Dialect()))
+	a := newApp(db, opts)
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	var background sync.WaitGroup
+	background.Add(1)
+	go func() { defer background.Done(); a.runner.Start(ctx) }()
+	if opts.AlertsEvery > 0 {
+		background.Add(1)
+		go func() { defer background.Done(); a.alerts.Schedule(ctx, opts.AlertsEvery) }()
+	}
+	err := a.srv.ListenAndServe(ctx, addr, func(ad net.Addr) {
+		fmt.Fprintf(env.Stdout, "peaceops %s listening on http://%s (%s database)\n", version, ad, db.Dialect())
+		opts.Logger.Info("listening", "addr", ad.String(), "db", string(db.Dialect()))
 	})
+	stop()
+	background.Wait()
+	return err
 }
 
 func newLogger(env *Env, level string) (*slog.Logger, error) {

@@ -3,10 +3,15 @@ package main
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/peaceops/peaceops"
 	"github.com/peaceops/peaceops/access"
+	"github.com/peaceops/peaceops/alerts"
 	"github.com/peaceops/peaceops/audit"
+	"github.com/peaceops/peaceops/events"
+	"github.com/peaceops/peaceops/geo"
+	"github.com/peaceops/peaceops/jobs"
 	"github.com/peaceops/peaceops/missions"
 	"github.com/peaceops/peaceops/store"
 	"github.com/peaceops/peaceops/web"
@@ -18,14 +23,36 @@ type serverOptions struct {
 	TrustProxy    bool
 	Logger        *slog.Logger
 	Access        access.Options
+	SMTP          *alerts.SMTPConfig
+	BaseURL       string
+	// AlertsEvery is how often early warning runs for every mission; 0
+	// turns the scheduler off.
+	AlertsEvery time.Duration
 }
 
-// newServer builds the services over db and registers every module's
-// routes: the one place where the application is assembled.
-func newServer(db *store.DB, opts serverOptions) *web.Server {
+// app is the assembled application: the HTTP server and the background
+// work that runs beside it.
+type app struct {
+	srv    *web.Server
+	runner *jobs.Runner
+	alerts *alerts.Service
+	opts   serverOptions
+}
+
+// newApp builds the services over db and registers every module's routes:
+// the one place where the application is assembled.
+func newApp(db *store.DB, opts serverOptions) *app {
+	if opts.Logger == nil {
+		opts.Logger = newQuietLogger()
+	}
 	acc := access.NewService(db, opts.Access)
 	mis := missions.NewService(db, acc)
 	aud := audit.NewService(db)
+	areas := geo.NewService(db)
+	evs := events.NewService(db, areas)
+	ale := alerts.NewService(db, evs, alerts.Options{Logger: opts.Logger, Access: acc, Missions: mis, SMTP: opts.SMTP, BaseURL: opts.BaseURL})
+	runner := jobs.NewRunner(db, opts.Logger, 2)
+	events.RegisterImportJob(runner, evs)
 
 	srv := web.NewServer(web.Config{
 		DB: db, Auth: acc, Logger: opts.Logger, Version: version,
@@ -52,7 +79,17 @@ func newServer(db *store.DB, opts serverOptions) *web.Server {
 	})
 	r := srv.Router()
 	mis.Routes(r)
+	evs.Routes(r)
+	evs.PageRoutes(r)
+	events.ImportRoutes(r, runner, evs)
+	ale.Routes(r)
+	areas.Routes(r)
+	runner.Routes(r)
 	aud.Routes(r)
 	acc.Routes(r)
-	return srv
+	return &app{srv: srv, runner: runner, alerts: ale, opts: opts}
 }
+
+// newServer returns the HTTP server of newApp (tests that need no
+// background work).
+func newServer(db *store.DB, opts serverOptions) *web.Server { return newApp(db, opts).srv }
