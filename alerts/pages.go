@@ -2,7 +2,6 @@ package alerts
 
 import (
 	"embed"
-	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
@@ -37,28 +36,6 @@ var sharedKeys = []string{
 	"Subscription deleted.",
 }
 
-// sharedMessages picks sharedKeys out of the module's catalogues.
-func sharedMessages() web.Messages {
-	out := web.Messages{}
-	for _, lang := range web.Languages() {
-		b, err := templateFS.ReadFile("templates/" + lang + ".json")
-		if err != nil {
-			continue
-		}
-		var cat map[string]string
-		if err := json.Unmarshal(b, &cat); err != nil {
-			panic(fmt.Sprintf("alerts: catalogue %s: %v", lang, err))
-		}
-		out[lang] = map[string]string{}
-		for _, k := range sharedKeys {
-			if v, ok := cat[k]; ok {
-				out[lang][k] = v
-			}
-		}
-	}
-	return out
-}
-
 // pageRoutes registers the HTML pages of alerts, subscriptions and
 // notifications.
 func (s *Service) pageRoutes(r *web.Router) {
@@ -72,7 +49,7 @@ func (s *Service) pageRoutes(r *web.Router) {
 	r.Page("GET /notifications", s.handleNotificationsPage)
 	r.Page("POST /notifications/{id}/read", s.handleReadForm)
 	r.NavItem("Alerts", "/missions/{mission}/alerts")
-	r.Messages(sharedMessages())
+	r.Messages(web.PickMessages(templateFS, "templates", sharedKeys))
 }
 
 // Pages returns the module's page set, for the translation check.

@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"embed"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
@@ -45,27 +44,6 @@ var pageSharedKeys = []string{
 	"your role does not allow deleting this event",
 }
 
-func pageMessages() web.Messages {
-	out := web.Messages{}
-	for _, lang := range web.Languages() {
-		b, err := pageTemplates.ReadFile("templates/" + lang + ".json")
-		if err != nil {
-			continue // no catalogue: the English text is shown
-		}
-		var cat map[string]string
-		if err := json.Unmarshal(b, &cat); err != nil {
-			panic(fmt.Sprintf("events: catalogue %s: %v", lang, err)) // NewPages has already refused it
-		}
-		out[lang] = map[string]string{}
-		for _, k := range pageSharedKeys {
-			if v, ok := cat[k]; ok {
-				out[lang][k] = v
-			}
-		}
-	}
-	return out
-}
-
 // eventPages serves the pages over a Service.
 type eventPages struct {
 	svc *Service
@@ -95,7 +73,7 @@ func (s *Service) PageRoutes(r *web.Router) {
 	r.NavItem("Map", "/missions/{mission}/map")
 	r.NavItem("Events", "/missions/{mission}/events")
 	r.NavItem("Dashboard", "/missions/{mission}/dashboard")
-	r.Messages(pageMessages())
+	r.Messages(web.PickMessages(pageTemplates, "templates", pageSharedKeys))
 }
 
 // ---- labels ---------------------------------------------------------------

@@ -2,7 +2,6 @@ package missions
 
 import (
 	"embed"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -38,28 +37,6 @@ var sharedKeys = []string{
 	"only administrators may create missions", // on web's error page
 }
 
-// sharedMessages picks sharedKeys out of the module's catalogues.
-func sharedMessages() web.Messages {
-	out := web.Messages{}
-	for _, lang := range web.Languages() {
-		b, err := templateFS.ReadFile("templates/" + lang + ".json")
-		if err != nil {
-			continue // no catalogue: the English text is shown
-		}
-		var cat map[string]string
-		if err := json.Unmarshal(b, &cat); err != nil {
-			panic(fmt.Sprintf("missions: catalogue %s: %v", lang, err)) // NewPages has already refused it
-		}
-		out[lang] = map[string]string{}
-		for _, k := range sharedKeys {
-			if v, ok := cat[k]; ok {
-				out[lang][k] = v
-			}
-		}
-	}
-	return out
-}
-
 // pageRoutes registers the HTML pages of missions and their members.
 func (s *Service) pageRoutes(r *web.Router) {
 	r.Page("GET /missions", s.handleListPage)
@@ -73,7 +50,7 @@ func (s *Service) pageRoutes(r *web.Router) {
 	r.Page("POST /missions/{code}/members/remove", s.handleRemoveMemberForm)
 	r.NavItem("Missions", "/missions")
 	r.NavItem("Overview", "/missions/{mission}")
-	r.Messages(sharedMessages())
+	r.Messages(web.PickMessages(templateFS, "templates", sharedKeys))
 }
 
 // missionView is a mission as pages show it.

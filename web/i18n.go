@@ -150,3 +150,30 @@ func localPath(p string) string {
 	}
 	return p
 }
+
+// PickMessages returns the translations of keys found in the <lang>.json
+// catalogues of dir in fsys: a module's texts that appear outside its own
+// pages (nav labels, flash messages, errors shown on the shared error
+// page), to be given to Router.Messages. A language without a catalogue
+// is left out (its English text is shown); a malformed catalogue panics,
+// as NewPages does, since it is a programming error caught at startup.
+func PickMessages(fsys fs.FS, dir string, keys []string) Messages {
+	out := Messages{}
+	for _, lang := range Languages() {
+		b, err := fs.ReadFile(fsys, path.Join(dir, lang+".json"))
+		if err != nil {
+			continue
+		}
+		var cat map[string]string
+		if err := json.Unmarshal(b, &cat); err != nil {
+			panic(fmt.Sprintf("web: catalogue %s/%s.json: %v", dir, lang, err))
+		}
+		out[lang] = map[string]string{}
+		for _, k := range keys {
+			if v, ok := cat[k]; ok {
+				out[lang][k] = v
+			}
+		}
+	}
+	return out
+}
