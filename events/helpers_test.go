@@ -97,8 +97,6 @@ func jsonString(tb testing.TB, v any) string {
 	return string(b)
 }
 
-func hasFlag(e events.Event, flag string) bool { return e.HasFlag(flag) }
-
 // errorFields returns the field names of a Validate error.
 func errorFields(err error) []string {
 	var out []string
