@@ -25,8 +25,12 @@ import (
 )
 
 func runBench(ctx context.Context, env *Env, args []string) error {
+	if len(args) > 0 && args[0] == "events" {
+		return runBenchEvents(ctx, env, args[1:])
+	}
 	if len(args) == 0 || args[0] != "api" {
 		fmt.Fprintln(env.Stderr, "Usage: peaceops bench api [--db FILE|URL] [--duration 5s] [--runs 5] [--workers 16]")
+		fmt.Fprintln(env.Stderr, "       peaceops bench events [--db FILE|URL] [--events 1000000] [--runs 3] [--queries 300]")
 		return exitError(2)
 	}
 	fs := newFlags(env, "bench api", "[--db FILE|URL] [--duration D] [--runs N] [--workers N]")

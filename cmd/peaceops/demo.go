@@ -60,8 +60,8 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	if *build {
 		return nil
 	}
-	fmt.Fprintln(env.Stdout, "\nOpen the map at /missions/MINUSCA/map after signing in.")
-	return serve(ctx, env, db, *addr, serverOptions{Logger: logger})
+	fmt.Fprintln(env.Stdout)
+	return serve(ctx, env, db, *addr, serverOptions{Logger: logger, Landing: "/missions/MINUSCA/map", AlertsEvery: 0})
 }
 
 type demoAccount struct{ username, password, role string }

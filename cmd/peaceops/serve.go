@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"sync"
 	"time"
@@ -62,6 +63,9 @@ func serve(ctx context.Context, env *Env, db *store.DB, addr string, opts server
 	}
 	err := a.srv.ListenAndServe(ctx, addr, func(ad net.Addr) {
 		fmt.Fprintf(env.Stdout, "peaceops %s listening on http://%s (%s database)\n", version, ad, db.Dialect())
+		if opts.Landing != "" {
+			fmt.Fprintf(env.Stdout, "Open http://%s/login?next=%s in a browser.\n", ad, url.QueryEscape(opts.Landing))
+		}
 		opts.Logger.Info("listening", "addr", ad.String(), "db", string(db.Dialect()))
 	})
 	stop()

@@ -28,6 +28,9 @@ type serverOptions struct {
 	// AlertsEvery is how often early warning runs for every mission; 0
 	// turns the scheduler off.
 	AlertsEvery time.Duration
+	// Landing is the page to open after signing in that serve prints
+	// with its address (the demo's map); "" prints none.
+	Landing string
 }
 
 // app is the assembled application: the HTTP server and the background
