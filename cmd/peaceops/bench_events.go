@@ -226,7 +226,7 @@ func runBenchEvents(ctx context.Context, env *Env, args []string) error {
 		{"GET events (same filters, limit 100)", *queries, b.listQuery},
 		{"GET events/stats?by=admin1&interval=month (whole mission)", *statsQueries, b.statsQuery},
 	}
-	fmt.Fprintf(tw, "query (%d runs, median)\trequests\tp50 ms\tp99 ms\tmean rows\t\n", *runs)
+	fmt.Fprintf(tw, "query (%d runs, median)\trequests\tp50 ms\tp99 ms\tmean body bytes\t\n", *runs)
 	for _, sc := range scenarios {
 		var p50s, p99s []time.Duration
 		var rows float64
@@ -476,7 +476,11 @@ func readEvents(ctx context.Context, tx *sql.Tx, cols []string, after string, ba
 	if err := rows.Err(); err != nil || len(out) == 0 {
 		return nil, "", err
 	}
-	last, _ := out[len(out)-1][0].(string) // id is the first column
+	// id is the first column; drivers hand TEXT back as string or []byte.
+	last := fmt.Sprint(out[len(out)-1][0])
+	if b, ok := out[len(out)-1][0].([]byte); ok {
+		last = string(b)
+	}
 	return out, last, nil
 }
 
