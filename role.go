@@ -15,13 +15,25 @@ const (
 	RoleConductOfficer   Role = "conduct-officer"
 	RoleFinanceOfficer   Role = "finance-officer"
 	RoleLogisticsOfficer Role = "logistics-officer"
+	// RoleChildProtection handles children associated with armed forces
+	// and groups (CAAFAG) handed over by the DDR programme.
+	RoleChildProtection Role = "child-protection"
+	// RoleDDRChief heads the DDR section: every DDR record, CAAFAG
+	// included.
+	RoleDDRChief Role = "ddr-chief"
+	// RoleFeedbackOfficer triages the community feedback channel.
+	RoleFeedbackOfficer Role = "feedback-officer"
+	// RoleVictimRights is the victims' rights focal point: the one role
+	// that reads the identity of victims of misconduct.
+	RoleVictimRights Role = "victim-rights"
 )
 
 // Roles lists every mission role.
 var Roles = []Role{
 	RoleMissionAdmin, RoleAnalyst, RoleReporter, RoleViewer, RolePlanner,
 	RolePersonnelOfficer, RoleDDROfficer, RoleConductOfficer,
-	RoleFinanceOfficer, RoleLogisticsOfficer,
+	RoleFinanceOfficer, RoleLogisticsOfficer, RoleChildProtection,
+	RoleDDRChief, RoleFeedbackOfficer, RoleVictimRights,
 }
 
 // Valid reports whether r is a known mission role.

@@ -2,6 +2,7 @@ package access
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/peaceops/peaceops"
 )
@@ -72,10 +73,14 @@ var (
 )
 
 // grants is THE policy table (DESIGN.md §5). Default deny: what no row
-// grants is refused. A module adding a resource type adds its rows here,
-// and to the expectations of TestPolicyMatrix. The global administrator and
-// the system actor are not in the table (see Can).
-var grants = []grant{
+// grants is refused. A module adding resource types adds its rows in a
+// grants_<module>.go file of this package, lists it here, and adds its
+// expectations to TestPolicyMatrix. The global administrator and the system
+// actor are not in the table (see Can).
+var grants = slices.Concat(coreGrants, mandateGrants, forcesGrants, conductGrants, feedbackGrants, ddrGrants)
+
+// coreGrants cover the kernel and situational awareness.
+var coreGrants = []grant{
 	// Missions: every member reads its mission; its mission-admins edit it.
 	// Creating a mission is for the global administrator only.
 	{AnyMember, "mission", readOnly, peaceops.Internal},
@@ -88,10 +93,6 @@ var grants = []grant{
 
 	// Audit: a mission-admin reads the log of their own mission.
 	{peaceops.RoleMissionAdmin, "audit", readOnly, peaceops.Confidential},
-
-	// Community feedback intake: anyone may submit, nobody reads through
-	// this row (the feedback module adds its officers' rows).
-	{Anyone, "feedback", []Action{ActionCreate}, peaceops.Public},
 
 	// Events (incidents) and alerts.
 	{peaceops.RoleMissionAdmin, "event", allActions, peaceops.Confidential},
@@ -119,10 +120,10 @@ var ownerGrants = map[string][]Action{
 // count for the type; a module introducing the type fills it in (an empty
 // list: no one but the system actor).
 var needToKnow = map[string][]peaceops.Role{
-	"allegation":       {peaceops.RoleConductOfficer},
-	"victim":           {peaceops.RoleConductOfficer},
-	"caafag":           {peaceops.RoleDDROfficer},
-	"feedback_contact": {},
+	"allegation":       {peaceops.RoleConductOfficer, peaceops.RoleVictimRights},
+	"victim":           {peaceops.RoleVictimRights},
+	"caafag":           {peaceops.RoleChildProtection, peaceops.RoleDDRChief},
+	"feedback_contact": {peaceops.RoleFeedbackOfficer},
 	"informant":        {},
 }
 

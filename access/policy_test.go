@@ -28,6 +28,10 @@ var allowed = map[string]map[peaceops.Role]struct {
 		peaceops.RoleConductOfficer:   {"read", peaceops.Internal},
 		peaceops.RoleFinanceOfficer:   {"read", peaceops.Internal},
 		peaceops.RoleLogisticsOfficer: {"read", peaceops.Internal},
+		peaceops.RoleChildProtection:  {"read", peaceops.Internal},
+		peaceops.RoleDDRChief:         {"read", peaceops.Internal},
+		peaceops.RoleFeedbackOfficer:  {"read", peaceops.Internal},
+		peaceops.RoleVictimRights:     {"read", peaceops.Internal},
 	},
 	"membership": {
 		peaceops.RoleMissionAdmin:     {"read manage", peaceops.Internal},
@@ -40,6 +44,10 @@ var allowed = map[string]map[peaceops.Role]struct {
 		peaceops.RoleConductOfficer:   {"read", peaceops.Internal},
 		peaceops.RoleFinanceOfficer:   {"read", peaceops.Internal},
 		peaceops.RoleLogisticsOfficer: {"read", peaceops.Internal},
+		peaceops.RoleChildProtection:  {"read", peaceops.Internal},
+		peaceops.RoleDDRChief:         {"read", peaceops.Internal},
+		peaceops.RoleFeedbackOfficer:  {"read", peaceops.Internal},
+		peaceops.RoleVictimRights:     {"read", peaceops.Internal},
 	},
 	"audit": {
 		peaceops.RoleMissionAdmin: {"read", peaceops.Confidential},
@@ -58,11 +66,8 @@ var allowed = map[string]map[peaceops.Role]struct {
 		peaceops.RoleReporter:     {"read create", peaceops.Internal},
 		peaceops.RoleViewer:       {"read", peaceops.Internal},
 	},
-	// Need-to-know types: no one but their officers, and no officer rows yet.
-	"allegation": {},
-	"victim":     {},
-	"caafag":     {},
-	"informant":  {},
+	// Need-to-know types without officer rows: no one.
+	"informant": {},
 	// A type nobody declared is denied to all (default deny).
 	"no-such-type": {},
 }

@@ -20,7 +20,7 @@ func (m memberRequest) validate() error {
 		errs = append(errs, peaceops.FieldError{Field: "username", Message: "is required"})
 	}
 	if !m.Role.Valid() {
-		errs = append(errs, peaceops.FieldError{Field: "role", Message: "must be a mission role (mission-admin, analyst, reporter, viewer, planner, personnel-officer, ddr-officer, conduct-officer, finance-officer, logistics-officer)"})
+		errs = append(errs, peaceops.FieldError{Field: "role", Message: "must be a mission role (mission-admin, analyst, reporter, viewer, planner, personnel-officer, ddr-officer, conduct-officer, finance-officer, logistics-officer, child-protection, ddr-chief, feedback-officer, victim-rights)"})
 	}
 	return peaceops.Invalid(errs)
 }

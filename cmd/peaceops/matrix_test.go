@@ -151,6 +151,10 @@ func ownToken(suffix string) func(*matrixFixture, string) (string, string, bool,
 	}
 }
 
+// moduleRules are the rows of the capability modules, each in its own
+// matrix_<module>_test.go, which appends its function here in an init.
+var moduleRules []func() map[string]rule
+
 func matrixRules() map[string]rule {
 	newCode := func(f *matrixFixture, caller string) (string, string, bool, http.Header) {
 		f.seq++
@@ -430,8 +434,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		f := newMatrixFixture(t, db)
 		rules := matrixRules()
-		for k, v := range situationalRules() {
-			rules[k] = v
+		for _, more := range append([]func() map[string]rule{situationalRules}, moduleRules...) {
+			for k, v := range more() {
+				if _, dup := rules[k]; dup {
+					t.Fatalf("route %q has two rows in the authorization matrix", k)
+				}
+				rules[k] = v
+			}
 		}
 		srv := newServer(db, serverOptions{Logger: newQuietLogger()})
 		srv.Handler()
