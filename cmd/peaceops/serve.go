@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/peaceops/peaceops/alerts"
-
+	"github.com/peaceops/peaceops/sealed"
 	"github.com/peaceops/peaceops/store"
 )
 
@@ -28,7 +28,12 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	smtpPort := fs.Int("smtp-port", 587, "SMTP port (465: TLS from the start)")
 	smtpFrom := fs.String("smtp-from", "", "sender address of alert mails")
 	smtpUser := fs.String("smtp-user", "", "SMTP user name")
+	keyFile := fs.String("data-key-file", "", "file holding the data keys that encrypt victim identities and reply numbers (else PEACEOPS_DATA_KEY holds them; see OPERATIONS.md)")
 	if err := parse(env, fs, args); err != nil {
+		return err
+	}
+	keys, err := dataKeys(env, *keyFile)
+	if err != nil {
 		return err
 	}
 	logger, err := newLogger(env, *logLevel)
@@ -40,7 +45,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	opts := serverOptions{SecureCookies: *secure, TrustProxy: *proxy, Logger: logger, AlertsEvery: *alertsEvery, BaseURL: *baseURL}
+	opts := serverOptions{SecureCookies: *secure, TrustProxy: *proxy, Logger: logger, AlertsEvery: *alertsEvery, BaseURL: *baseURL, DataKeys: keys}
 	if *smtpHost != "" {
 		opts.SMTP = &alerts.SMTPConfig{Host: *smtpHost, Port: *smtpPort, From: *smtpFrom, Username: *smtpUser,
 			Password: env.Getenv("PEACEOPS_SMTP_PASSWORD")}
@@ -71,6 +76,28 @@ func serve(ctx context.Context, env *Env, db *store.DB, addr string, opts server
 	stop()
 	background.Wait()
 	return err
+}
+
+// dataKeys reads the keyring from keyFile, else from PEACEOPS_DATA_KEY.
+// Without either the server runs, and the fields that need a key refuse
+// to be written (never stored in clear).
+func dataKeys(env *Env, keyFile string) (*sealed.Keyring, error) {
+	text := env.Getenv("PEACEOPS_DATA_KEY")
+	if keyFile != "" {
+		b, err := os.ReadFile(keyFile)
+		if err != nil {
+			return nil, fmt.Errorf("--data-key-file: %w", err)
+		}
+		text = string(b)
+	}
+	if text == "" {
+		return nil, nil
+	}
+	k, err := sealed.ParseKeys(text)
+	if err != nil {
+		return nil, fmt.Errorf("data key: %w", err)
+	}
+	return k, nil
 }
 
 func newLogger(env *Env, level string) (*slog.Logger, error) {

@@ -13,6 +13,7 @@ import (
 	"github.com/peaceops/peaceops/geo"
 	"github.com/peaceops/peaceops/jobs"
 	"github.com/peaceops/peaceops/missions"
+	"github.com/peaceops/peaceops/sealed"
 	"github.com/peaceops/peaceops/store"
 	"github.com/peaceops/peaceops/web"
 )
@@ -28,6 +29,9 @@ type serverOptions struct {
 	// AlertsEvery is how often early warning runs for every mission; 0
 	// turns the scheduler off.
 	AlertsEvery time.Duration
+	// DataKeys encrypt the fields kept sealed (victim identities, reply
+	// numbers); nil: those fields cannot be written.
+	DataKeys *sealed.Keyring
 	// Landing is the page to open after signing in that serve prints
 	// with its address (the demo's map); "" prints none.
 	Landing string
