@@ -2,9 +2,11 @@ package missions
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/peaceops/peaceops"
 	"github.com/peaceops/peaceops/access"
+	"github.com/peaceops/peaceops/geo"
 	"github.com/peaceops/peaceops/web"
 )
 
@@ -41,7 +43,71 @@ func (s *Service) Routes(r *web.Router) {
 	r.API("GET /api/v1/missions/{code}/members", web.Op{Summary: "List the members of a mission and their roles", Tags: tags, Response: access.Member{}, List: true}, s.handleMembers)
 	r.API("POST /api/v1/missions/{code}/members", web.Op{Summary: "Give a user a role in a mission", Tags: tags, Request: memberRequest{}, Response: access.Member{}, Status: http.StatusCreated, Idempotent: true}, s.handleAddMember)
 	r.API("DELETE /api/v1/missions/{code}/members/{username}/roles/{role}", web.Op{Summary: "Take a role in a mission away from a user", Tags: tags, Status: http.StatusNoContent}, s.handleRemoveMember)
+	r.API("GET /api/v1/missions/{code}/deployments", web.Op{Summary: "The deployment sites of a mission in a year (the map's deployments layer)",
+		Description: "Team sites, bases and headquarters with average troops, unit kinds and contributors, from every source imported (Geo-PKO, the mission's own list). " +
+			"year defaults to the latest year with sites; years lists every year known. format=geojson gives a GeoJSON FeatureCollection of the sites instead.",
+		Tags: tags, Response: Deployments{}, Formats: []string{"application/geo+json"},
+		Query: []web.Param{{Name: "year", Type: "integer"}, {Name: "format", Description: "json (default) or geojson"}}}, s.handleDeployments)
+	r.API("PUT /api/v1/missions/{code}/deployments/{source}", web.Op{Summary: "Replace the deployment sites of one source (mission-admins)",
+		Description: "The body's sites replace every site of that source in the mission, all or nothing: one invalid site imports none and names it.",
+		Tags:        tags, Request: deploymentsRequest{}, Response: importedSites{}}, s.handlePutDeployments)
 	s.pageRoutes(r)
+}
+
+type deploymentsRequest struct {
+	Sites []Site `json:"sites"`
+}
+
+type importedSites struct {
+	Imported int `json:"imported"`
+}
+
+func (s *Service) handleDeployments(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	year := 0
+	if v := q.Get("year"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1945 || n > 2100 {
+			return peaceops.Invalid([]peaceops.FieldError{{Field: "year", Message: "must be a year between 1945 and 2100"}})
+		}
+		year = n
+	}
+	format := q.Get("format")
+	if format != "" && format != "json" && format != "geojson" {
+		return peaceops.Invalid([]peaceops.FieldError{{Field: "format", Message: "must be json or geojson"}})
+	}
+	d, err := s.FindDeployments(r.Context(), r.PathValue("code"), year)
+	if err != nil {
+		return err
+	}
+	if format != "geojson" {
+		return web.JSON(w, http.StatusOK, d)
+	}
+	fc := geo.FeatureCollection{Features: make([]geo.Feature, len(d.Sites))}
+	for i, st := range d.Sites {
+		fc.Features[i] = geo.Feature{Geometry: st.Location.Geometry(), Properties: map[string]any{
+			"name": st.Name, "year": st.Year, "source": st.Source, "troops": st.Troops, "hq": st.HQ,
+			"units": st.Units, "contributors": st.Contributors}}
+	}
+	b, err := fc.MarshalJSON()
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/geo+json")
+	_, err = w.Write(b)
+	return err
+}
+
+func (s *Service) handlePutDeployments(w http.ResponseWriter, r *http.Request) error {
+	var req deploymentsRequest
+	if err := web.Decode(r, &req); err != nil {
+		return err
+	}
+	n, err := s.ImportDeployments(r.Context(), r.PathValue("code"), r.PathValue("source"), req.Sites)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, importedSites{Imported: n})
 }
 
 func (s *Service) handleList(w http.ResponseWriter, r *http.Request) error {

@@ -150,3 +150,62 @@ func updateMission(ctx context.Context, tx *store.Tx, m *Mission) error {
 	}
 	return nil
 }
+
+func deleteSites(ctx context.Context, tx *store.Tx, mission, source string) (int64, error) {
+	res, err := tx.ExecContext(ctx, `DELETE FROM deployment_sites WHERE mission = $1 AND source = $2`, mission, source)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func insertSite(ctx context.Context, tx *store.Tx, s *Site) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO deployment_sites
+		(mission, source, year, name, lon, lat, troops, hq, units, contributors, imported_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		s.Mission, s.Source, s.Year, s.Name, s.Location.Lon, s.Location.Lat, s.Troops, s.HQ,
+		strings.Join(s.Units, ","), s.Contributors, tx.NowMillis())
+	if store.IsUniqueViolation(err) {
+		return peaceops.Errorf(peaceops.EINVALID, "site %q appears twice in %d", s.Name, s.Year)
+	}
+	return err
+}
+
+func siteYears(ctx context.Context, tx *store.Tx, mission string) ([]int, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT year FROM deployment_sites WHERE mission = $1 ORDER BY year`, mission)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	years := []int{}
+	for rows.Next() {
+		var y int
+		if err := rows.Scan(&y); err != nil {
+			return nil, err
+		}
+		years = append(years, y)
+	}
+	return years, rows.Err()
+}
+
+func findSites(ctx context.Context, tx *store.Tx, mission string, year int) ([]Site, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT source, name, lon, lat, troops, hq, units, contributors
+		FROM deployment_sites WHERE mission = $1 AND year = $2 ORDER BY troops DESC, name`, mission, year)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	sites := []Site{}
+	for rows.Next() {
+		s := Site{Mission: mission, Year: year}
+		var units string
+		if err := rows.Scan(&s.Source, &s.Name, &s.Location.Lon, &s.Location.Lat, &s.Troops, &s.HQ, &units, &s.Contributors); err != nil {
+			return nil, err
+		}
+		if units != "" {
+			s.Units = strings.Split(units, ",")
+		}
+		sites = append(sites, s)
+	}
+	return sites, rows.Err()
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/peaceops/peaceops/demo"
 	"github.com/peaceops/peaceops/events"
 	"github.com/peaceops/peaceops/geo"
+	"github.com/peaceops/peaceops/internal/shareddata"
 	"github.com/peaceops/peaceops/missions"
 	"github.com/peaceops/peaceops/store"
 )
@@ -165,5 +166,23 @@ func buildDemo(ctx context.Context, env *Env, db *store.DB) ([]demoAccount, erro
 		return nil, fmt.Errorf("early warning: %w", err)
 	}
 	fmt.Fprintf(env.Stdout, "  early warning run as of 2014-01-01: %d alerts\n", run.Raised)
+
+	// Deployment sites come from Geo-PKO (Uppsala University), whose terms
+	// ask for citation and whose files are not redistributed here: they are
+	// read from the shared data folder when it is there.
+	if dir, ok := shareddata.Dir(); ok {
+		path := filepath.Join(dir, "geo-pko-v2.3-aggregates", "FrontMap_v.2.3.csv")
+		sites, err := readGeoPKO(path, "MINUSCA")
+		if err != nil {
+			return nil, fmt.Errorf("Geo-PKO deployments: %w", err)
+		}
+		n, err := mis.ImportDeployments(sys, "MINUSCA", missions.SourceGeoPKO, sites)
+		if err != nil {
+			return nil, fmt.Errorf("Geo-PKO deployments: %w", err)
+		}
+		fmt.Fprintf(env.Stdout, "  %d deployment sites of MINUSCA, 2014-2024 (Geo-PKO v2.3, Uppsala University)\n", n)
+	} else {
+		fmt.Fprintf(env.Stdout, "  deployment sites skipped: the Geo-PKO files were not found (set %s)\n", shareddata.Env)
+	}
 	return out, nil
 }

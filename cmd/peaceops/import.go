@@ -18,7 +18,7 @@ import (
 
 func runImport(ctx context.Context, env *Env, args []string) error {
 	if len(args) == 0 {
-		fmt.Fprintln(env.Stderr, "Usage: peaceops import events|areas [flags] FILE")
+		fmt.Fprintln(env.Stderr, "Usage: peaceops import events|areas|deployments [flags] FILE")
 		return exitError(2)
 	}
 	switch args[0] {
@@ -26,8 +26,10 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		return runImportEvents(ctx, env, args[1:])
 	case "areas":
 		return runImportAreas(ctx, env, args[1:])
+	case "deployments":
+		return runImportDeployments(ctx, env, args[1:])
 	}
-	return fmt.Errorf("unknown import command %q (want events or areas)", args[0])
+	return fmt.Errorf("unknown import command %q (want events, areas or deployments)", args[0])
 }
 
 // parseWithFile parses args, which hold flags and exactly one file name in

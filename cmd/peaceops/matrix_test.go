@@ -210,6 +210,9 @@ func matrixRules() map[string]rule {
 		"POST /api/v1/missions/{code}/members": {allow: missionAdmins, see: nonAdminMembers(),
 			request: jsonBody("/api/v1/missions/MINUSCA/members", `{"username":"target","role":"viewer"}`)},
 		"DELETE /api/v1/missions/{code}/members/{username}/roles/{role}": {allow: missionAdmins, see: nonAdminMembers(), request: removeMember(true)},
+		"GET /api/v1/missions/{code}/deployments":                        {allow: members()},
+		"PUT /api/v1/missions/{code}/deployments/{source}": {allow: missionAdmins, see: nonAdminMembers(),
+			request: jsonBody("/api/v1/missions/MINUSCA/deployments/mission", `{"sites":[{"year":2024,"name":"Bria","location":{"lon":21.98,"lat":6.54},"troops":800}]}`)},
 
 		"GET /missions":                {authenticated: true},
 		"GET /missions/new":            {allow: []string{admin}, seeAll: true},

@@ -99,6 +99,7 @@
     var labelPane = map.createPane("labels");
     labelPane.style.zIndex = 380;
     labelPane.style.pointerEvents = "none";
+    map.createPane("deployments").style.zIndex = 400;
     map.createPane("hq").style.zIndex = 420;
     map.createPane("events").style.zIndex = 450;
     map.setView([5, 20], 3);
@@ -223,6 +224,9 @@
         overlays[t("admin1")] = m.admin1.layer;
         overlays[t("admin2")] = m.admin2.layer;
       }
+      var sites = deploymentsLayer(api, t, lang, function () { return form.elements.to.value; });
+      sites.layer.addTo(map);
+      overlays[t("deployments")] = sites.layer;
       overlays[t("events")] = events;
       L.control.layers(null, overlays, { collapsed: false, position: "topright" }).addTo(map);
       legend(t).addTo(map);
@@ -287,6 +291,7 @@
           a.search = q.toString();
         });
         refresh();
+        sites.update();
         if (list) {
           list.setAttribute("aria-busy", "true");
           getHTML(url).then(function (html) {
@@ -302,6 +307,66 @@
         apply(true);
       });
     });
+  }
+
+  // deploymentsLayer is the mission's deployment sites (GET deployments) of
+  // the year the date filter ends in, or the latest year known: a circle per
+  // site sized by its troops, headquarters outlined, details on hover. It is
+  // fetched when first shown and again when the year changes.
+  function deploymentsLayer(api, t, lang, toDate) {
+    var layer = L.layerGroup([], { pane: "deployments" });
+    var shownYear = null, years = null, busy = false;
+    function wantYear() {
+      var y = parseInt((toDate() || "").slice(0, 4), 10);
+      if (!years || !years.length) return isNaN(y) ? 0 : y;
+      if (isNaN(y) || y > years[years.length - 1]) return years[years.length - 1];
+      var pick = years[0];
+      years.forEach(function (k) { if (k <= y) pick = k; });
+      return pick;
+    }
+    function update() {
+      if (!layer._map || busy) return;
+      var y = wantYear();
+      if (y === shownYear && years) return;
+      busy = true;
+      getJSON(api + "/deployments" + (y ? "?year=" + y : "")).then(function (d) {
+        busy = false;
+        years = d.years || [];
+        shownYear = y;
+        layer.clearLayers();
+        (d.sites || []).forEach(function (s) { layer.addLayer(siteMarker(s, d.year, t, lang)); });
+        if (wantYear() !== y) update();
+      }).catch(function () { busy = false; });
+    }
+    layer.on("add", update);
+    return { layer: layer, update: update };
+  }
+
+  function siteMarker(s, year, t, lang) {
+    var r = 4 + Math.sqrt(Math.max(0, s.troops || 0)) / 4;
+    var mk = L.circleMarker([s.location.lat, s.location.lon], {
+      pane: "deployments", radius: Math.min(r, 22), weight: s.hq ? 2.5 : 1.2,
+      color: s.hq ? "#102a43" : "#1c7ed6", fillColor: "#74c0fc", fillOpacity: 0.45,
+    });
+    // Built as DOM text, never as HTML: the names come from data.
+    var box = document.createElement("div");
+    var title = document.createElement("strong");
+    title.textContent = s.name + " (" + year + ")";
+    box.appendChild(title);
+    function line(text) {
+      if (!text) return;
+      var p = document.createElement("div");
+      p.textContent = text;
+      box.appendChild(p);
+    }
+    line(s.hq ? t("site-hq-" + s.hq) : "");
+    line(s.troops ? t("site-troops", fmt(s.troops, lang)) : "");
+    line((s.units || []).map(function (u) { return t("unit-" + u); }).join(", "));
+    line(s.contributors || "");
+    var src = t("site-source-" + s.source);
+    line(src.indexOf("site-source-") === 0 ? s.source : src);
+    mk.bindTooltip(box, { direction: "top", sticky: true });
+    return mk;
   }
 
   // normalCell flattens a cell of GET events/grid.
