@@ -847,9 +847,17 @@ func TestStatsRollupMatchesEvents(t *testing.T) {
 		if err := f.events.DeleteEvent(boss, "MINUSCA", made[4].ID, "test", 1); err != nil {
 			t.Fatal(err)
 		}
+		// Moving an event to another month and place moves it in both
+		// rollups.
+		moved, later := day(2023, 6, 30), day(2023, 7, 2)
+		if _, err := f.events.UpdateEvent(ana, "MINUSCA", made[7].ID, events.Update{Start: &moved, End: &later, Location: &places[0]}, 1); err != nil {
+			t.Fatal(err)
+		}
 		filters := []events.Filter{
 			{},
 			{From: day(2023, 1, 1), To: day(2023, 3, 31).Add(24*time.Hour - time.Millisecond)},
+			{From: day(2023, 7, 1), To: day(2023, 7, 31).Add(24*time.Hour - time.Millisecond)},
+			{From: day(2023, 1, 12), To: day(2023, 2, 14).Add(24*time.Hour - time.Millisecond)},
 			{Types: []events.Type{"battles", events.Abduction}},
 			{Admin: "CF43"},
 			{Status: []events.Status{events.StatusVerified}},

@@ -147,15 +147,39 @@ var rollupKeyColumn = map[string][2]string{
 	ByCategory: {"category", "''"},
 }
 
+// monthlyServes reports whether events_monthly answers q (which the daily
+// rollup serves): no weeks, and dates on month boundaries.
+func monthlyServes(q *StatsRequest) bool {
+	f := &q.Filter
+	firstOfMonth := func(t time.Time) bool {
+		t = t.UTC()
+		return t.Day() == 1 && t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0
+	}
+	return q.Interval != IntervalWeek &&
+		(f.From.IsZero() || firstOfMonth(f.From)) &&
+		(f.To.IsZero() || firstOfMonth(f.To.Add(time.Millisecond)))
+}
+
 func statsFromRollup(ctx context.Context, tx *store.Tx, mission string, clear peaceops.Classification, q *StatsRequest) ([]StatsRow, error) {
 	f := &q.Filter
 	a := &sqlArgs{}
 	w := []string{"mission = " + a.add(mission), "classification <= " + a.add(int(clear))}
-	if !f.From.IsZero() {
-		w = append(w, "end_day >= "+a.add(epochDay(f.From)))
-	}
-	if !f.To.IsZero() {
-		w = append(w, "day <= "+a.add(epochDay(f.To)))
+	table := "events_daily"
+	if monthlyServes(q) {
+		table = "events_monthly"
+		if !f.From.IsZero() {
+			w = append(w, "end_month >= "+a.add(monthOf(epochDay(f.From))))
+		}
+		if !f.To.IsZero() {
+			w = append(w, "month <= "+a.add(monthOf(epochDay(f.To))))
+		}
+	} else {
+		if !f.From.IsZero() {
+			w = append(w, "end_day >= "+a.add(epochDay(f.From)))
+		}
+		if !f.To.IsZero() {
+			w = append(w, "day <= "+a.add(epochDay(f.To)))
+		}
 	}
 	if types := expandTypes(f.Types); len(types) > 0 {
 		w = append(w, "type IN ("+a.list(types)+")")
@@ -187,7 +211,7 @@ func statsFromRollup(ctx context.Context, tx *store.Tx, mission string, clear pe
 		group = append(group, key[0])
 	}
 	query := `SELECT ` + period + `, ` + key[0] + `, ` + key[1] + `, SUM(events), SUM(fatalities), SUM(civilian)
-		FROM events_daily WHERE ` + strings.Join(w, " AND ")
+		FROM ` + table + ` WHERE ` + strings.Join(w, " AND ")
 	if len(group) > 0 {
 		query += ` GROUP BY ` + strings.Join(group, ", ")
 	}
@@ -392,6 +416,67 @@ func (r rollup) apply(ctx context.Context, tx *store.Tx) error {
 	}
 	if err := batchExec(ctx, tx, rollupUpsert, 16, rollupConflict, rows, 200); err != nil {
 		return fmt.Errorf("events: rollup: %w", err)
+	}
+	return r.applyMonthly(ctx, tx, keys)
+}
+
+// monthKey is one row of events_monthly.
+type monthKey struct {
+	mission         string
+	month, endMonth int64
+	admin1, admin2  string
+	typ             Type
+	status          Status
+	class           peaceops.Classification
+}
+
+const monthlyUpsert = `INSERT INTO events_monthly (mission, month, end_month, admin1_pcode, admin2_pcode, type,
+	category, status, classification, admin1_name, admin2_name, events, fatalities, civilian) VALUES `
+
+const monthlyConflict = ` ON CONFLICT (mission, month, end_month, admin1_pcode, admin2_pcode, type, status, classification)
+	DO UPDATE SET events = events_monthly.events + excluded.events,
+		fatalities = events_monthly.fatalities + excluded.fatalities,
+		civilian = events_monthly.civilian + excluded.civilian,
+		admin1_name = CASE WHEN excluded.events > 0 THEN excluded.admin1_name ELSE events_monthly.admin1_name END,
+		admin2_name = CASE WHEN excluded.events > 0 THEN excluded.admin2_name ELSE events_monthly.admin2_name END`
+
+// applyMonthly folds the daily changes of keys (in key order) into
+// events_monthly, again in key order.
+func (r rollup) applyMonthly(ctx context.Context, tx *store.Tx, keys []rollupKey) error {
+	sums := map[monthKey]*rollupSums{}
+	var order []monthKey
+	for _, k := range keys {
+		v := r[k]
+		mk := monthKey{k.mission, monthOf(k.day), monthOf(k.endDay), k.admin1, k.admin2, k.typ, k.status, k.class}
+		m := sums[mk]
+		if m == nil {
+			m = &rollupSums{}
+			sums[mk] = m
+			order = append(order, mk)
+		}
+		if v.events > 0 || m.admin1Name == "" {
+			m.admin1Name, m.admin2Name = v.admin1Name, v.admin2Name
+		}
+		m.events += v.events
+		m.fatalities += v.fatalities
+		m.civil += v.civil
+	}
+	slices.SortFunc(order, func(a, b monthKey) int {
+		return cmp.Or(cmp.Compare(a.mission, b.mission), cmp.Compare(a.month, b.month), cmp.Compare(a.endMonth, b.endMonth),
+			cmp.Compare(a.admin1, b.admin1), cmp.Compare(a.admin2, b.admin2), cmp.Compare(a.typ, b.typ),
+			cmp.Compare(a.status, b.status), cmp.Compare(a.class, b.class))
+	})
+	rows := make([][]any, 0, len(order))
+	for _, k := range order {
+		v := sums[k]
+		if v.events == 0 && v.fatalities == 0 && v.civil == 0 {
+			continue
+		}
+		rows = append(rows, []any{k.mission, k.month, k.endMonth, k.admin1, k.admin2, string(k.typ),
+			string(k.typ.Category()), string(k.status), int(k.class), v.admin1Name, v.admin2Name, v.events, v.fatalities, v.civil})
+	}
+	if err := batchExec(ctx, tx, monthlyUpsert, 14, monthlyConflict, rows, 200); err != nil {
+		return fmt.Errorf("events: monthly rollup: %w", err)
 	}
 	return nil
 }

@@ -330,6 +330,10 @@ func insertEvents(ctx context.Context, tx *store.Tx, evs []*Event, hashes []stri
 		}
 		rows[i] = args
 	}
+	mark, err := tx.LastSeq(ctx, "events")
+	if err != nil {
+		return fmt.Errorf("events: insert: %w", err)
+	}
 	if err := batchExec(ctx, tx, insertEventSQL, len(eventCols), "", rows, 64); err != nil {
 		if store.IsForeignKeyViolation(err) {
 			return peaceops.Errorf(peaceops.ENOTFOUND, "mission %s not found", evs[0].Mission)
@@ -338,6 +342,9 @@ func insertEvents(ctx context.Context, tx *store.Tx, evs []*Event, hashes []stri
 			return peaceops.Errorf(peaceops.ECONFLICT, "an event with the same source and source_id already exists in the mission")
 		}
 		return fmt.Errorf("events: insert: %w", err)
+	}
+	if err := tx.IndexNewRows(ctx, "events", mark, []string{"title", "narrative", "place_name", "actor_names"}); err != nil {
+		return err
 	}
 	var actorRows [][]any
 	for _, e := range evs {

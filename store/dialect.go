@@ -1,6 +1,8 @@
 package store
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"unicode"
 )
@@ -13,13 +15,14 @@ import (
 // nullable columns lon and lat (WGS84). On SQLite an R*Tree virtual table
 // <table>_rtree(id, min_lon, max_lon, min_lat, max_lat) holds the points,
 // its id the table's INTEGER PRIMARY KEY column seq (a rowid alias: plain
-// rowids may be renumbered by VACUUM), kept up to date by triggers. On
+// rowids may be renumbered by VACUUM), kept up to date by triggers on
+// update and delete and by IndexNewRows after inserts. On
 // PostgreSQL a PostGIS column geom geometry(Point,4326), generated from
 // lon and lat, carries a GiST index.
 //
 // A table searchable by text has, on SQLite, an FTS5 external-content
 // table <table>_fts over its text columns (content_rowid seq, tokenizer
-// unicode61 with diacritics removed) kept by triggers; on PostgreSQL a
+// unicode61 with diacritics removed) kept the same way; on PostgreSQL a
 // generated tsvector column search (text configuration 'simple' over the
 // columns lowered and folded with FoldFrom/FoldTo) with a GIN index. Both
 // match words as prefixes, ignoring case and the diacritics of Latin
@@ -148,4 +151,40 @@ func (d Dialect) BatchRows(ncols, want int) int {
 		return 1
 	}
 	return max(1, min(want, 65535/ncols))
+}
+
+// LastSeq returns the highest seq of table (0 when empty): the mark to
+// give IndexNewRows after inserting rows. Call both in one transaction.
+// On PostgreSQL, where IndexNewRows has nothing to do, it is 0.
+func (tx *Tx) LastSeq(ctx context.Context, table string) (int64, error) {
+	if tx.Dialect() != SQLite {
+		return 0, nil
+	}
+	var n int64
+	err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM `+table).Scan(&n)
+	return n, err
+}
+
+// IndexNewRows adds the rows of table inserted since LastSeq returned
+// after to its spatial index and, when textCols are given, its full-text
+// index, in one statement each. On SQLite, tables that insert in bulk
+// (events) index new rows this way rather than by per-row triggers: FTS5
+// flushes a segment at the start of every statement that writes it. On
+// PostgreSQL the generated columns need nothing.
+func (tx *Tx) IndexNewRows(ctx context.Context, table string, after int64, textCols []string) error {
+	if tx.Dialect() != SQLite {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO `+table+`_rtree (id, min_lon, max_lon, min_lat, max_lat)
+		SELECT seq, lon, lon, lat, lat FROM `+table+` WHERE seq > $1 AND lon IS NOT NULL AND lat IS NOT NULL`, after); err != nil {
+		return fmt.Errorf("store: spatial index of %s: %w", table, err)
+	}
+	if len(textCols) == 0 {
+		return nil
+	}
+	cols := strings.Join(textCols, ", ")
+	if _, err := tx.ExecContext(ctx, `INSERT INTO `+table+`_fts (rowid, `+cols+`) SELECT seq, `+cols+` FROM `+table+` WHERE seq > $1`, after); err != nil {
+		return fmt.Errorf("store: full-text index of %s: %w", table, err)
+	}
+	return nil
 }

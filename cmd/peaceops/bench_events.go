@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -157,6 +158,8 @@ func runBenchEvents(ctx context.Context, env *Env, args []string) error {
 	runs := fs.Int("runs", 3, "runs of each query scenario; the median is reported")
 	queries := fs.Int("queries", 300, "requests per run of each map and list scenario")
 	statsQueries := fs.Int("stats-queries", 50, "requests per run of the whole-mission statistics")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the import phase to this file (go tool pprof)")
+	importOnly := fs.Bool("import-only", false, "measure the import and its floor only, not the queries")
 	if err := parse(env, fs, args); err != nil {
 		return err
 	}
@@ -187,6 +190,16 @@ func runBenchEvents(ctx context.Context, env *Env, args []string) error {
 	}
 	defer b.stop()
 
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
 	t0 := time.Now()
 	for lo := 0; lo < *n; lo += *batch {
 		hi := min(lo+*batch, *n)
@@ -200,6 +213,9 @@ func runBenchEvents(ctx context.Context, env *Env, args []string) error {
 		fmt.Fprintf(env.Stderr, "imported %d/%d (%.0f events/s)\n", hi, *n, float64(hi)/time.Since(t0).Seconds())
 	}
 	importDur := time.Since(t0)
+	if *cpuProfile != "" {
+		pprof.StopCPUProfile()
+	}
 	floorDur, err := importFloor(ctx, db, *batch)
 	if err != nil {
 		return fmt.Errorf("floor: %w", err)
@@ -216,6 +232,9 @@ func runBenchEvents(ctx context.Context, env *Env, args []string) error {
 	fmt.Fprintf(tw, "engine floor: %s\t%.0f\t%.1f\t\n", floorName, floorRate, floorDur.Seconds())
 	tw.Flush()
 	fmt.Fprintf(out, "ratio importer to floor: %.2fx (goal >= 0.5x)\n\n", importRate/floorRate)
+	if *importOnly {
+		return nil
+	}
 
 	scenarios := []struct {
 		name string
