@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"database/sql"
 	"errors"
@@ -8,14 +9,16 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"runtime/pprof"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -188,7 +191,7 @@ func runBenchEvents(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer b.stop()
+	defer func() { b.stop() }()
 
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -245,6 +248,10 @@ func runBenchEvents(ctx context.Context, env *Env, args []string) error {
 		{"GET events (same filters, limit 100)", *queries, b.listQuery},
 		{"GET events/stats?by=admin1&interval=month (whole mission)", *statsQueries, b.statsQuery},
 	}
+	srv, err := b.startServe(ctx, *dsn)
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(tw, "query (%d runs, median)\trequests\tp50 ms\tp99 ms\tmean body bytes\t\n", *runs)
 	for _, sc := range scenarios {
 		var p50s, p99s []time.Duration
@@ -262,9 +269,17 @@ func runBenchEvents(ctx context.Context, env *Env, args []string) error {
 		slices.Sort(p99s)
 		fmt.Fprintf(tw, "%s\t%d\t%.2f\t%.2f\t%.0f\t\n", sc.name, sc.n, ms(p50s[len(p50s)/2]), ms(p99s[len(p99s)/2]), rows/float64(*runs))
 	}
+	if db.Dialect() == store.Postgres {
+		p50, p99, err := postgisGrid(ctx, *dsn, *runs, *queries)
+		if err != nil {
+			return fmt.Errorf("PostGIS baseline: %w", err)
+		}
+		fmt.Fprintf(tw, "baseline: the grid query directly in PostGIS, GiST (geom, t), no HTTP\t%d\t%.2f\t%.2f\t\t\n", *queries, ms(p50), ms(p99))
+	}
 	tw.Flush()
-	hwm, rss := procStatus("VmHWM"), procStatus("VmRSS")
-	fmt.Fprintf(out, "peak RSS (VmHWM, whole process incl. generation and import): %s; RSS now: %s\n", hwm, rss)
+	self := procStatus("self", "VmHWM")
+	serveHWM := procStatus(strconv.Itoa(srv.Process.Pid), "VmHWM")
+	fmt.Fprintf(out, "peak RSS (VmHWM) of peaceops serve during the queries: %s; of this process (generation and import): %s\n", serveHWM, self)
 	return nil
 }
 
@@ -303,25 +318,51 @@ func newEventsBench(ctx context.Context, db *store.DB) (*eventsBench, error) {
 	b := &eventsBench{events: events.NewService(db, geo.NewService(db)), actx: actx, token: token,
 		client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}}}
 
-	sctx, cancel := context.WithCancel(ctx)
-	srv := newApp(db, serverOptions{Logger: newQuietLogger()}).srv
-	addrc := make(chan net.Addr, 1)
-	done := make(chan error, 1)
-	go func() { done <- srv.ListenAndServe(sctx, "127.0.0.1:0", func(a net.Addr) { addrc <- a }) }()
-	select {
-	case a := <-addrc:
-		b.base = "http://" + a.String()
-	case err := <-done:
-		cancel()
-		return nil, err
-	}
-	b.stop = func() {
-		cancel()
-		<-done
-		b.client.CloseIdleConnections()
-	}
+	b.stop = func() {}
 	return b, nil
 }
+
+// startServe runs `peaceops serve` on dsn in a process of its own, so that
+// its memory is measured apart from the generator and importer, and points
+// b at it. It returns the process; b.stop ends it.
+func (b *eventsBench) startServe(ctx context.Context, dsn string) (*exec.Cmd, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, exe, "serve", "--addr", "127.0.0.1:0", "--db", dsn, "--alerts-every", "0", "--log-level", "error")
+	cmd.Env = append(os.Environ(), "PEACEOPS_DATA_KEY=")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	lines := bufio.NewScanner(out)
+	for lines.Scan() {
+		if m := listeningLine.FindStringSubmatch(lines.Text()); m != nil {
+			b.base = m[1]
+			break
+		}
+	}
+	if b.base == "" {
+		cmd.Process.Kill()
+		cmd.Wait()
+		return nil, fmt.Errorf("peaceops serve did not start")
+	}
+	go io.Copy(io.Discard, out)
+	b.stop = func() {
+		b.client.CloseIdleConnections()
+		cmd.Process.Signal(os.Interrupt)
+		cmd.Wait()
+	}
+	return cmd, nil
+}
+
+// listeningLine is what serve prints once it listens.
+var listeningLine = regexp.MustCompile(`listening on (http://\S+) `)
 
 // benchCategories are the categories the map queries filter on.
 var benchCategories = []string{"battles", "violence_against_civilians", "explosions", "protests", "riots", "strategic_developments", "mission"}
@@ -571,10 +612,10 @@ func copyFloor(ctx context.Context, dsn string, batch int) (time.Duration, error
 	return spent, err
 }
 
-// procStatus returns a field of /proc/self/status ("VmHWM"), or "n/a"
-// where there is none.
-func procStatus(field string) string {
-	b, err := os.ReadFile("/proc/self/status")
+// procStatus returns a field ("VmHWM") of /proc/<pid>/status ("self" for
+// this process), or "n/a" where there is none.
+func procStatus(pid, field string) string {
+	b, err := os.ReadFile("/proc/" + pid + "/status")
 	if err != nil {
 		return "n/a"
 	}
@@ -584,4 +625,66 @@ func procStatus(field string) string {
 		}
 	}
 	return "n/a"
+}
+
+// postgisGrid runs the map grid query of the benchmark directly in
+// PostGIS, as the baseline the issue names: the located events copied
+// into a table with a GiST index on (geom, t) (btree_gist), and the same
+// boxes, windows and categories as the HTTP scenario, aggregated into the
+// same cells with no HTTP, JSON or access control around it. It returns
+// the medians over runs of p50 and p99.
+func postgisGrid(ctx context.Context, dsn string, runs, queries int) (p50, p99 time.Duration, err error) {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer conn.Close(ctx)
+	setup := []string{
+		`CREATE EXTENSION IF NOT EXISTS btree_gist`,
+		`DROP TABLE IF EXISTS bench_postgis`,
+		`CREATE TABLE bench_postgis AS SELECT geom, start_at AS t, category, fatalities_best FROM events WHERE geom IS NOT NULL AND deleted_at IS NULL`,
+		`CREATE INDEX bench_postgis_geom_t ON bench_postgis USING gist (geom, t)`,
+		`ANALYZE bench_postgis`,
+	}
+	for _, q := range setup {
+		if _, err := conn.Exec(ctx, q); err != nil {
+			return 0, 0, fmt.Errorf("%s: %w", q, err)
+		}
+	}
+	defer conn.Exec(context.Background(), `DROP TABLE IF EXISTS bench_postgis`)
+	size := events.CellSize(9)
+	const query = `SELECT floor(ST_X(geom) / $1), floor(ST_Y(geom) / $1), count(*), sum(fatalities_best), avg(ST_X(geom)), avg(ST_Y(geom))
+		FROM bench_postgis
+		WHERE geom && ST_MakeEnvelope($2, $3, $4, $5, 4326) AND t BETWEEN $6 AND $7 AND category = $8
+		GROUP BY 1, 2`
+	var p50s, p99s []time.Duration
+	for run := range runs {
+		r := rand.New(rand.NewPCG(uint64(run), 7))
+		lat := make([]time.Duration, 0, queries)
+		for range queries {
+			q := filterQuery(r)
+			var box [4]float64
+			fmt.Sscanf(q.Get("bbox"), "%f,%f,%f,%f", &box[0], &box[1], &box[2], &box[3])
+			from, _ := time.Parse(time.DateOnly, q.Get("from"))
+			to, _ := time.Parse(time.DateOnly, q.Get("to"))
+			t0 := time.Now()
+			rows, err := conn.Query(ctx, query, size, box[0], box[1], box[2], box[3],
+				store.Millis(from), store.Millis(to.Add(24*time.Hour-time.Millisecond)), q.Get("type"))
+			if err != nil {
+				return 0, 0, err
+			}
+			for rows.Next() {
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return 0, 0, err
+			}
+			lat = append(lat, time.Since(t0))
+		}
+		slices.Sort(lat)
+		p50s, p99s = append(p50s, lat[len(lat)/2]), append(p99s, lat[len(lat)*99/100])
+	}
+	slices.Sort(p50s)
+	slices.Sort(p99s)
+	return p50s[len(p50s)/2], p99s[len(p99s)/2], nil
 }
