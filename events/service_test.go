@@ -901,3 +901,51 @@ func TestStatsRollupMatchesEvents(t *testing.T) {
 		wantCode(t, err, peaceops.EINVALID)
 	})
 }
+
+// A box with a time window finds exactly the located events whose span
+// meets the window, before and after their dates change (on SQLite the
+// R*Tree holds the spans; its float days must not lose an edge).
+func TestBoxAndWindow(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		bambari := geo.Point{Lon: 20.6753, Lat: 5.7618}
+		at := func(title string, start, end time.Time) *events.Event {
+			return create(t, ana, f, clash(title, func(e *events.Event) {
+				e.Start, e.End, e.Location = start, end, &bambari
+			}))
+		}
+		from, to := day(2023, 3, 1), day(2023, 3, 31).Add(24*time.Hour-time.Millisecond)
+		at("inside", day(2023, 3, 10), day(2023, 3, 10))
+		at("spans the start", day(2023, 2, 20), from)
+		at("ends the millisecond before", day(2023, 2, 1), from.Add(-time.Millisecond))
+		at("starts the last millisecond", to, to.Add(48*time.Hour))
+		late := at("starts after", to.Add(time.Millisecond), to.Add(time.Hour))
+		box := &geo.BBox{MinLon: 20.6, MinLat: 5.7, MaxLon: 20.7, MaxLat: 5.8}
+		titles := func() []string {
+			list, _, err := f.events.FindEvents(vera, "MINUSCA", events.Filter{BBox: box, From: from, To: to})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, e := range list {
+				out = append(out, e.Title)
+			}
+			slices.Sort(out)
+			return out
+		}
+		if got, want := titles(), []string{"inside", "spans the start", "starts the last millisecond"}; !slices.Equal(got, want) {
+			t.Fatalf("window: %q, want %q", got, want)
+		}
+		moved := day(2023, 3, 15)
+		if _, err := f.events.UpdateEvent(ana, "MINUSCA", late.ID, events.Update{Start: &moved, End: &moved}, 1); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := titles(), []string{"inside", "spans the start", "starts after", "starts the last millisecond"}; !slices.Equal(got, want) {
+			t.Fatalf("after moving an event into the window: %q, want %q", got, want)
+		}
+		cells, err := f.events.Grid(vera, "MINUSCA", events.Filter{BBox: box, From: from, To: to}, 9)
+		if err != nil || len(cells) != 1 || cells[0].Count != 4 {
+			t.Fatalf("grid: %+v, %v", cells, err)
+		}
+	})
+}

@@ -223,7 +223,16 @@ func (a *sqlArgs) list(vs []string) string {
 func conditions(d store.Dialect, a *sqlArgs, mission string, clearance peaceops.Classification, f *Filter) []string {
 	w := []string{"e.mission = " + a.add(mission), "e.deleted_at IS NULL", "e.classification <= " + a.add(int(clearance))}
 	if b := f.BBox; b != nil {
-		w = append(w, d.PointInBox("events", "e", a.add(b.MinLon), a.add(b.MinLat), a.add(b.MaxLon), a.add(b.MaxLat)))
+		// The R*Tree holds days: the window's days, widened by one so that
+		// its float rounding never loses a row (the exact test follows).
+		fromDay, toDay := -1e7, 1e7
+		if !f.From.IsZero() {
+			fromDay = float64(store.Millis(f.From))/dayMillis - 1
+		}
+		if !f.To.IsZero() {
+			toDay = float64(store.Millis(f.To))/dayMillis + 1
+		}
+		w = append(w, d.PointInBoxDuring("events", "e", a.add(b.MinLon), a.add(b.MinLat), a.add(b.MaxLon), a.add(b.MaxLat), fromDay, toDay, a.add))
 	}
 	if !f.From.IsZero() {
 		w = append(w, "e.end_at >= "+a.add(store.Millis(f.From)))
@@ -343,7 +352,8 @@ func insertEvents(ctx context.Context, tx *store.Tx, evs []*Event, hashes []stri
 		}
 		return fmt.Errorf("events: insert: %w", err)
 	}
-	if err := tx.IndexNewRows(ctx, "events", mark, []string{"title", "narrative", "place_name", "actor_names"}); err != nil {
+	if err := tx.IndexNewRows(ctx, "events", mark, store.IndexOptions{Span: [2]string{"start_at", "end_at"},
+		Text: []string{"title", "narrative", "place_name", "actor_names"}}); err != nil {
 		return err
 	}
 	var actorRows [][]any

@@ -43,6 +43,21 @@ func (d Dialect) PointInBox(table, alias, minLon, minLat, maxLon, maxLat string)
 		" AND min_lat <= " + maxLat + " AND max_lat >= " + minLat + ") AND " + exact
 }
 
+// PointInBoxDuring is PointInBox for a table whose R*Tree also holds the
+// day span of each row (min_day, max_day: start and end in days since
+// 1970-01-01): on SQLite the R*Tree then keeps only the rows whose span
+// meets [fromDay, toDay], passed as placeholders made by add. The caller
+// still states the exact time condition on its own columns. On PostgreSQL
+// it is PointInBox (add is not called).
+func (d Dialect) PointInBoxDuring(table, alias, minLon, minLat, maxLon, maxLat string, fromDay, toDay float64, add func(any) string) string {
+	if d == Postgres {
+		return d.PointInBox(table, alias, minLon, minLat, maxLon, maxLat)
+	}
+	exact := alias + ".lon BETWEEN " + minLon + " AND " + maxLon + " AND " + alias + ".lat BETWEEN " + minLat + " AND " + maxLat
+	return alias + ".seq IN (SELECT id FROM " + table + "_rtree WHERE min_lon <= " + maxLon + " AND max_lon >= " + minLon +
+		" AND min_lat <= " + maxLat + " AND max_lat >= " + minLat + " AND max_day >= " + add(fromDay) + " AND min_day <= " + add(toDay) + ") AND " + exact
+}
+
 // TextMatch returns a condition, for the row of table aliased alias, that
 // it matches the full-text query in placeholder param, whose value is made
 // by TextQuery.
@@ -165,25 +180,40 @@ func (tx *Tx) LastSeq(ctx context.Context, table string) (int64, error) {
 	return n, err
 }
 
+// IndexOptions say which indexes of a table IndexNewRows fills.
+type IndexOptions struct {
+	// Span names the table's start and end columns (unix milliseconds)
+	// when its R*Tree has the day dimension (min_day, max_day): see
+	// PointInBoxDuring.
+	Span [2]string
+	// Text lists the columns of its full-text index (none: no such index).
+	Text []string
+}
+
 // IndexNewRows adds the rows of table inserted since LastSeq returned
-// after to its spatial index and, when textCols are given, its full-text
+// after to its spatial index and, when o.Text is given, its full-text
 // index, in one statement each. On SQLite, tables that insert in bulk
 // (events) index new rows this way rather than by per-row triggers: FTS5
 // flushes a segment at the start of every statement that writes it. On
 // PostgreSQL the generated columns need nothing.
-func (tx *Tx) IndexNewRows(ctx context.Context, table string, after int64, textCols []string) error {
+func (tx *Tx) IndexNewRows(ctx context.Context, table string, after int64, o IndexOptions) error {
 	if tx.Dialect() != SQLite {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO `+table+`_rtree (id, min_lon, max_lon, min_lat, max_lat)
-		SELECT seq, lon, lon, lat, lat FROM `+table+` WHERE seq > $1 AND lon IS NOT NULL AND lat IS NOT NULL`, after); err != nil {
+	cols, vals := "id, min_lon, max_lon, min_lat, max_lat", "seq, lon, lon, lat, lat"
+	if o.Span[0] != "" {
+		cols += ", min_day, max_day"
+		vals += ", " + o.Span[0] + " / 86400000.0, " + o.Span[1] + " / 86400000.0"
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO `+table+`_rtree (`+cols+`)
+		SELECT `+vals+` FROM `+table+` WHERE seq > $1 AND lon IS NOT NULL AND lat IS NOT NULL`, after); err != nil {
 		return fmt.Errorf("store: spatial index of %s: %w", table, err)
 	}
-	if len(textCols) == 0 {
+	if len(o.Text) == 0 {
 		return nil
 	}
-	cols := strings.Join(textCols, ", ")
-	if _, err := tx.ExecContext(ctx, `INSERT INTO `+table+`_fts (rowid, `+cols+`) SELECT seq, `+cols+` FROM `+table+` WHERE seq > $1`, after); err != nil {
+	text := strings.Join(o.Text, ", ")
+	if _, err := tx.ExecContext(ctx, `INSERT INTO `+table+`_fts (rowid, `+text+`) SELECT seq, `+text+` FROM `+table+` WHERE seq > $1`, after); err != nil {
 		return fmt.Errorf("store: full-text index of %s: %w", table, err)
 	}
 	return nil
