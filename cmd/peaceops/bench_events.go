@@ -315,7 +315,13 @@ func newEventsBench(ctx context.Context, db *store.DB) (*eventsBench, error) {
 	if err := missions.NewService(db, acc).CreateMission(actx, m); err != nil {
 		return nil, err
 	}
-	b := &eventsBench{events: events.NewService(db, geo.NewService(db)), actx: actx, token: token,
+	// The CAR boundaries, so that events get their admin areas on import
+	// as a real mission's do, and statistics by area have real groups.
+	areas := geo.NewService(db)
+	if _, err := importDemoAreas(peaceops.NewContextWithActor(ctx, peaceops.SystemActor()), areas); err != nil {
+		return nil, err
+	}
+	b := &eventsBench{events: events.NewService(db, areas), actx: actx, token: token,
 		client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}}}
 
 	b.stop = func() {}

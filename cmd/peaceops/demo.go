@@ -125,21 +125,12 @@ func buildDemo(ctx context.Context, env *Env, db *store.DB) ([]demoAccount, erro
 	}
 
 	areas := geo.NewService(db)
-	for level, file := range map[int]string{1: "data/caf_admin1.geojson", 2: "data/caf_admin2.geojson"} {
-		f, err := demo.Data.Open(file)
-		if err != nil {
-			return nil, err
-		}
-		list, err := geo.ReadAreas(f, geo.ImportOptions{Country: "CAF", Level: level, Source: "OCHA COD-AB " + filepath.Base(file)})
-		f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", file, err)
-		}
-		res, err := areas.ImportAreas(sys, "CAF", level, list)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", file, err)
-		}
-		fmt.Fprintf(env.Stdout, "  %d admin%d areas of CAR with P-codes (OCHA COD-AB)\n", res.Created, level)
+	counts, err := importDemoAreas(sys, areas)
+	if err != nil {
+		return nil, err
+	}
+	for level, n := range counts {
+		fmt.Fprintf(env.Stdout, "  %d admin%d areas of CAR with P-codes (OCHA COD-AB)\n", n, level+1)
 	}
 
 	evs := events.NewService(db, areas)
@@ -185,4 +176,31 @@ func buildDemo(ctx context.Context, env *Env, db *store.DB) ([]demoAccount, erro
 		fmt.Fprintf(env.Stdout, "  deployment sites skipped: the Geo-PKO files were not found (set %s)\n", shareddata.Env)
 	}
 	return out, nil
+}
+
+// importDemoAreas imports the CAR admin 1 and admin 2 boundaries of the
+// demo folder (OCHA COD-AB) and returns how many areas of each level it
+// created.
+func importDemoAreas(ctx context.Context, areas *geo.Service) ([2]int, error) {
+	var created [2]int
+	for level, file := range []string{1: "data/caf_admin1.geojson", 2: "data/caf_admin2.geojson"} {
+		if file == "" {
+			continue
+		}
+		f, err := demo.Data.Open(file)
+		if err != nil {
+			return created, err
+		}
+		list, err := geo.ReadAreas(f, geo.ImportOptions{Country: "CAF", Level: level, Source: "OCHA COD-AB " + filepath.Base(file)})
+		f.Close()
+		if err != nil {
+			return created, fmt.Errorf("%s: %w", file, err)
+		}
+		res, err := areas.ImportAreas(ctx, "CAF", level, list)
+		if err != nil {
+			return created, fmt.Errorf("%s: %w", file, err)
+		}
+		created[level-1] = res.Created
+	}
+	return created, nil
 }
