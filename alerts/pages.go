@@ -48,7 +48,9 @@ func (s *Service) pageRoutes(r *web.Router) {
 	r.Page("POST /missions/{code}/alerts/{id}", s.handleAlertForm)
 	r.Page("GET /notifications", s.handleNotificationsPage)
 	r.Page("POST /notifications/{id}/read", s.handleReadForm)
-	r.NavItem("Alerts", "/missions/{mission}/alerts")
+	r.NavItemFor("Alerts", "/missions/{mission}/alerts", func(a peaceops.Actor, mission string) bool {
+		return access.Clearance(a, "alert", mission) > 0
+	})
 	r.Messages(web.PickMessages(templateFS, "templates", sharedKeys))
 }
 

@@ -70,9 +70,11 @@ func (s *Service) PageRoutes(r *web.Router) {
 	r.Page("POST /missions/{code}/events/{id}/delete", p.handleDelete)
 	r.Page("POST /missions/{code}/events/{id}/merge", p.handleMerge)
 	r.Page("GET /missions/{code}/dashboard", p.handleDashboard)
-	r.NavItem("Map", "/missions/{mission}/map")
-	r.NavItem("Events", "/missions/{mission}/events")
-	r.NavItem("Dashboard", "/missions/{mission}/dashboard")
+	// Only roles that read the mission's events see their pages listed.
+	readsEvents := func(a peaceops.Actor, mission string) bool { return access.Clearance(a, resourceType, mission) > 0 }
+	r.NavItemFor("Map", "/missions/{mission}/map", readsEvents)
+	r.NavItemFor("Events", "/missions/{mission}/events", readsEvents)
+	r.NavItemFor("Dashboard", "/missions/{mission}/dashboard", readsEvents)
 	r.Messages(web.PickMessages(pageTemplates, "templates", pageSharedKeys))
 }
 

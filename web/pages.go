@@ -219,7 +219,7 @@ func (p *Pages) view(w http.ResponseWriter, r *http.Request, lang string, status
 	if !a.Anonymous() {
 		v.Missions = s.missions(ctx, a)
 		v.Mission = s.currentMission(w, r, v.Missions)
-		v.Nav = navLinks(s.router.navItems(), v.Path, v.Mission.Code, t)
+		v.Nav = navLinks(s.router.navItems(), a, v.Path, v.Mission.Code, t)
 	}
 	return v
 }
@@ -269,10 +269,13 @@ func (s *Server) currentMission(w http.ResponseWriter, r *http.Request, list []M
 	return MissionRef{}
 }
 
-func navLinks(items []NavItem, current, mission string, t func(string, ...any) string) []NavLink {
+func navLinks(items []NavItem, a peaceops.Actor, current, mission string, t func(string, ...any) string) []NavLink {
 	out := make([]NavLink, 0, len(items))
 	best, bestLen := -1, 0
 	for _, it := range items {
+		if it.Show != nil && !it.Show(a, mission) {
+			continue
+		}
 		href := it.Href
 		if strings.Contains(href, "{mission}") {
 			if mission == "" {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/peaceops/peaceops"
 	"github.com/peaceops/peaceops/web"
 )
 
@@ -180,6 +181,7 @@ func TestLayout(t *testing.T) {
 		r.NavItem("Missions", "/missions")
 		r.NavItem("Events", "/missions/{mission}/events")
 		r.NavItem("Widgets", "/widgets")
+		r.NavItemFor("Secrets", "/missions/{mission}/secrets", func(a peaceops.Actor, mission string) bool { return mission == "MONUSCO" })
 		r.Messages(web.Messages{"fr": {"Widgets": "Gadgets"}})
 		list := func(w http.ResponseWriter, r *http.Request) error {
 			web.SetFlash(w, r, "success", "Saved.")
@@ -231,6 +233,12 @@ func TestLayout(t *testing.T) {
 		}
 		if remembered == nil || remembered.Value != "MINUSCA" {
 			t.Fatalf("current mission not remembered: %v", w.Result().Cookies())
+		}
+		if strings.Contains(body, "/secrets") {
+			t.Error("an entry whose Show refuses this mission is listed")
+		}
+		if w := f.do(req("GET", "/missions/MONUSCO", "", asAliceNoCSRF)); !strings.Contains(w.Body.String(), `href="/missions/MONUSCO/secrets"`) {
+			t.Error("an entry whose Show accepts this mission is missing")
 		}
 		// Outside /missions/{code} the remembered mission stays current.
 		w = f.do(req("GET", "/missions", "", asAliceNoCSRF, withCookie(remembered.Name, remembered.Value)))

@@ -110,14 +110,23 @@ type NavItem struct {
 	// Href is the link. "{mission}" in it is replaced by the current
 	// mission's code; such an item is shown only when there is one.
 	Href string
+	// Show, when set, says whether the actor sees the entry for the
+	// current mission ("" when there is none): a module hides the pages
+	// a role may not open, so the menu does not offer dead ends.
+	Show func(a peaceops.Actor, mission string) bool
 }
 
 // NavItem adds an entry to the layout's main navigation, shown in the order
 // added (register it next to the module's pages).
 func (rt *Router) NavItem(label, href string) {
+	rt.NavItemFor(label, href, nil)
+}
+
+// NavItemFor adds an entry shown only to the actors for whom show is true.
+func (rt *Router) NavItemFor(label, href string, show func(a peaceops.Actor, mission string) bool) {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
-	rt.nav = append(rt.nav, NavItem{Label: label, Href: href})
+	rt.nav = append(rt.nav, NavItem{Label: label, Href: href, Show: show})
 }
 
 func (rt *Router) navItems() []NavItem {

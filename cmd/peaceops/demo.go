@@ -107,6 +107,12 @@ func buildDemo(ctx context.Context, env *Env, db *store.DB) ([]demoAccount, erro
 		{"duty.officer", "JOC duty officer", false, peaceops.RoleReporter},
 		{"mission.admin", "MINUSCA mission administrator", false, peaceops.RoleMissionAdmin},
 		{"hq.viewer", "HQ desk officer", false, peaceops.RoleViewer},
+		{"planner", "Strategic planning officer", false, peaceops.RolePlanner},
+		{"personnel.officer", "Force generation and personnel officer", false, peaceops.RolePersonnelOfficer},
+		{"conduct.officer", "Conduct and discipline officer", false, peaceops.RoleConductOfficer},
+		{"feedback.officer", "Community feedback officer", false, peaceops.RoleFeedbackOfficer},
+		{"ddr.officer", "DDR officer", false, peaceops.RoleDDROfficer},
+		{"child.protection", "Child protection officer", false, peaceops.RoleChildProtection},
 	}
 	var out []demoAccount
 	for _, a := range accounts {
