@@ -12,11 +12,16 @@ import (
 	"github.com/peaceops/peaceops"
 	"github.com/peaceops/peaceops/access"
 	"github.com/peaceops/peaceops/alerts"
+	"github.com/peaceops/peaceops/conduct"
 	"github.com/peaceops/peaceops/demo"
 	"github.com/peaceops/peaceops/events"
+	"github.com/peaceops/peaceops/forces"
 	"github.com/peaceops/peaceops/geo"
 	"github.com/peaceops/peaceops/internal/shareddata"
+	"github.com/peaceops/peaceops/mandates"
 	"github.com/peaceops/peaceops/missions"
+	"github.com/peaceops/peaceops/results"
+	"github.com/peaceops/peaceops/sealed"
 	"github.com/peaceops/peaceops/store"
 )
 
@@ -62,7 +67,17 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 		return nil
 	}
 	fmt.Fprintln(env.Stdout)
-	return serve(ctx, env, db, *addr, serverOptions{Logger: logger, Landing: "/missions/MINUSCA/map", AlertsEvery: 0})
+	// A data key for this demo run only (unless one is given), so that
+	// victim identities and reply numbers can be tried out: what is sealed
+	// with it cannot be read after the demo stops.
+	keys, err := dataKeys(env, "")
+	if err != nil {
+		return err
+	}
+	if keys == nil {
+		keys, _ = sealed.ParseKeys(sealed.NewKey("demo"))
+	}
+	return serve(ctx, env, db, *addr, serverOptions{Logger: logger, Landing: "/missions/MINUSCA/map", AlertsEvery: 0, DataKeys: keys})
 }
 
 type demoAccount struct{ username, password, role string }
@@ -164,23 +179,60 @@ func buildDemo(ctx context.Context, env *Env, db *store.DB) ([]demoAccount, erro
 	}
 	fmt.Fprintf(env.Stdout, "  early warning run as of 2014-01-01: %d alerts\n", run.Raised)
 
-	// Deployment sites come from Geo-PKO (Uppsala University), whose terms
-	// ask for citation and whose files are not redistributed here: they are
-	// read from the shared data folder when it is there.
-	if dir, ok := shareddata.Dir(); ok {
-		path := filepath.Join(dir, "geo-pko-v2.3-aggregates", "FrontMap_v.2.3.csv")
-		sites, err := readGeoPKO(path, "MINUSCA")
-		if err != nil {
-			return nil, fmt.Errorf("Geo-PKO deployments: %w", err)
-		}
-		n, err := mis.ImportDeployments(sys, "MINUSCA", missions.SourceGeoPKO, sites)
-		if err != nil {
-			return nil, fmt.Errorf("Geo-PKO deployments: %w", err)
-		}
-		fmt.Fprintf(env.Stdout, "  %d deployment sites of MINUSCA, 2014-2024 (Geo-PKO v2.3, Uppsala University)\n", n)
-	} else {
-		fmt.Fprintf(env.Stdout, "  deployment sites skipped: the Geo-PKO files were not found (set %s)\n", shareddata.Env)
+	// The mandate: MINUSCA's resolutions from S/RES/2149 (2014), entered as
+	// data with their references; the results framework's protection of
+	// civilians objective, its indicators computed from the events above.
+	man := mandates.NewService(db)
+	if err := mandates.SeedMINUSCA(sys, man); err != nil {
+		return nil, fmt.Errorf("mandate: %w", err)
 	}
+	chain, err := man.FindResolutions(sys, "MINUSCA")
+	if err != nil {
+		return nil, err
+	}
+	var poc []string
+	for _, res := range chain {
+		for _, task := range res.Tasks {
+			if task.Category == mandates.CategoryPoC {
+				poc = append(poc, task.ID)
+			}
+		}
+	}
+	fmt.Fprintf(env.Stdout, "  %d Security Council resolutions of MINUSCA, 2014-2024, with tasks and ceilings\n", len(chain))
+	if err := results.NewService(db, evs, results.Options{Tasks: man, Missions: mis}).SeedDemo(sys, "MINUSCA", poc, 2013); err != nil {
+		return nil, fmt.Errorf("results framework: %w", err)
+	}
+	fmt.Fprintln(env.Stdout, "  results framework: protection of civilians, indicators computed from the events")
+
+	// The rest of the real data is read from the shared data folder when
+	// it is there (not redistributed here: Geo-PKO asks for citation and
+	// sits in a GPL-2.0 repository; the others are large).
+	dir, ok := shareddata.Dir()
+	if !ok {
+		fmt.Fprintf(env.Stdout, "  deployment sites, strength returns, fatalities and conduct statistics skipped: the shared data folder was not found (set %s)\n", shareddata.Env)
+		return out, nil
+	}
+	sites, err := readGeoPKO(filepath.Join(dir, "geo-pko-v2.3-aggregates", "FrontMap_v.2.3.csv"), "MINUSCA")
+	if err != nil {
+		return nil, fmt.Errorf("Geo-PKO deployments: %w", err)
+	}
+	n, err := mis.ImportDeployments(sys, "MINUSCA", missions.SourceGeoPKO, sites)
+	if err != nil {
+		return nil, fmt.Errorf("Geo-PKO deployments: %w", err)
+	}
+	fmt.Fprintf(env.Stdout, "  %d deployment sites of MINUSCA, 2014-2024 (Geo-PKO v2.3, Uppsala University)\n", n)
+
+	if err := forces.SeedDemo(sys, forces.NewService(db, man), filepath.Join(dir, "ipi-peacekeeping-contributions"),
+		filepath.Join(dir, "un-pk-fatalities", "DPPADPOSS-FATALITIES.csv")); err != nil {
+		return nil, fmt.Errorf("strength and fatalities: %w", err)
+	}
+	fmt.Fprintln(env.Stdout, "  strength returns of MINUSCA by contributor (IPI Peacekeeping Database) and UN peacekeeper fatalities")
+
+	sea, err := conduct.NewService(db, nil).ImportSEAFile(sys, conduct.SEASource, filepath.Join(dir, "un-sea-allegations", "table_of_allegations_as_of_july_2024.csv"))
+	if err != nil {
+		return nil, fmt.Errorf("conduct statistics: %w", err)
+	}
+	fmt.Fprintf(env.Stdout, "  %d UN allegations of sexual exploitation and abuse, as published (public statistics)\n", sea.Rows)
 	return out, nil
 }
 

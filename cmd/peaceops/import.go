@@ -18,7 +18,7 @@ import (
 
 func runImport(ctx context.Context, env *Env, args []string) error {
 	if len(args) == 0 {
-		fmt.Fprintln(env.Stderr, "Usage: peaceops import events|areas|deployments [flags] FILE")
+		fmt.Fprintln(env.Stderr, "Usage: peaceops import events|areas|deployments|sea|contributions|fatalities|ddr [flags] FILE")
 		return exitError(2)
 	}
 	switch args[0] {
@@ -26,10 +26,16 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		return runImportEvents(ctx, env, args[1:])
 	case "areas":
 		return runImportAreas(ctx, env, args[1:])
+	case "sea":
+		return runImportSEA(ctx, env, args[1:])
 	case "deployments":
 		return runImportDeployments(ctx, env, args[1:])
+	case "ddr":
+		return runImportDDR(ctx, env, args[1:])
+	case "contributions", "fatalities":
+		return runImportForces(ctx, env, args[0], args[1:])
 	}
-	return fmt.Errorf("unknown import command %q (want events, areas or deployments)", args[0])
+	return fmt.Errorf("unknown import command %q (want events, areas, deployments, sea, contributions, fatalities or ddr)", args[0])
 }
 
 // parseWithFile parses args, which hold flags and exactly one file name in

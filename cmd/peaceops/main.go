@@ -47,7 +47,8 @@ func commands() []command {
 		{"token", "manage API tokens (create, list, revoke)", runToken},
 		{"audit", "verify the audit log (audit verify)", runAudit},
 		{"backup", "make a consistent online copy of a SQLite database", runBackup},
-		{"import", "import events or admin areas (import events|areas)", runImport},
+		{"import", "import events, areas, deployments, contributions, fatalities, sea or ddr registrations", runImport},
+		{"datakey", "make a data key, or re-seal victim identities after a rotation", runConductKeys},
 		{"bench", "measure API throughput against a bare net/http handler (bench api)", runBench},
 		{"version", "print the version", runVersion},
 	}

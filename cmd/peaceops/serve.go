@@ -45,7 +45,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	opts := serverOptions{SecureCookies: *secure, TrustProxy: *proxy, Logger: logger, AlertsEvery: *alertsEvery, BaseURL: *baseURL, DataKeys: keys}
+	opts := serverOptions{SecureCookies: *secure, TrustProxy: *proxy, Logger: logger, AlertsEvery: *alertsEvery, BaseURL: *baseURL, DataKeys: keys,
+		// A secret: read from the environment only, never a flag.
+		FeedbackSMSToken: env.Getenv("PEACEOPS_FEEDBACK_SMS_TOKEN")}
 	if *smtpHost != "" {
 		opts.SMTP = &alerts.SMTPConfig{Host: *smtpHost, Port: *smtpPort, From: *smtpFrom, Username: *smtpUser,
 			Password: env.Getenv("PEACEOPS_SMTP_PASSWORD")}

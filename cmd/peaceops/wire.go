@@ -9,10 +9,16 @@ import (
 	"github.com/peaceops/peaceops/access"
 	"github.com/peaceops/peaceops/alerts"
 	"github.com/peaceops/peaceops/audit"
+	"github.com/peaceops/peaceops/conduct"
+	"github.com/peaceops/peaceops/ddr"
 	"github.com/peaceops/peaceops/events"
+	"github.com/peaceops/peaceops/feedback"
+	"github.com/peaceops/peaceops/forces"
 	"github.com/peaceops/peaceops/geo"
 	"github.com/peaceops/peaceops/jobs"
+	"github.com/peaceops/peaceops/mandates"
 	"github.com/peaceops/peaceops/missions"
+	"github.com/peaceops/peaceops/results"
 	"github.com/peaceops/peaceops/sealed"
 	"github.com/peaceops/peaceops/store"
 	"github.com/peaceops/peaceops/web"
@@ -32,6 +38,9 @@ type serverOptions struct {
 	// DataKeys encrypt the fields kept sealed (victim identities, reply
 	// numbers); nil: those fields cannot be written.
 	DataKeys *sealed.Keyring
+	// FeedbackSMSToken is the shared secret of the SMS gateway posting to
+	// the feedback webhook; "" turns the webhook off.
+	FeedbackSMSToken string
 	// Landing is the page to open after signing in that serve prints
 	// with its address (the demo's map); "" prints none.
 	Landing string
@@ -58,9 +67,17 @@ func newApp(db *store.DB, opts serverOptions) *app {
 	areas := geo.NewService(db)
 	evs := events.NewService(db, areas)
 	ale := alerts.NewService(db, evs, alerts.Options{Logger: opts.Logger, Access: acc, Missions: mis, SMTP: opts.SMTP, BaseURL: opts.BaseURL})
+	man := mandates.NewService(db)
+	res := results.NewService(db, evs, results.Options{Tasks: man, Missions: mis})
+	frc := forces.NewService(db, man)
+	con := conduct.NewService(db, opts.DataKeys)
+	fb := feedback.NewService(db, feedback.Options{Keys: opts.DataKeys, Conduct: con, SMSToken: opts.FeedbackSMSToken})
+	dd := ddr.NewService(db)
 	runner := jobs.NewRunner(db, opts.Logger, 2)
 	events.RegisterImportJob(runner, evs)
 
+	// The public feedback routes log no client address.
+	opts.Logger = slog.New(feedback.PrivateLogHandler(opts.Logger.Handler()))
 	srv := web.NewServer(web.Config{
 		DB: db, Auth: acc, Logger: opts.Logger, Version: version,
 		SecureCookies: opts.SecureCookies, TrustProxy: opts.TrustProxy,
@@ -92,6 +109,14 @@ func newApp(db *store.DB, opts serverOptions) *app {
 	ale.Routes(r)
 	areas.Routes(r)
 	runner.Routes(r)
+	man.Routes(r)
+	man.PageRoutes(r)
+	res.Routes(r)
+	frc.Routes(r)
+	con.Routes(r)
+	fb.Routes(r)
+	dd.Routes(r)
+	dd.PageRoutes(r)
 	aud.Routes(r)
 	acc.Routes(r)
 	return &app{srv: srv, runner: runner, alerts: ale, opts: opts}
