@@ -127,6 +127,16 @@ var needToKnow = map[string][]peaceops.Role{
 	"informant":        {},
 }
 
+// NeedToKnowTypes lists the need-to-know resource types, sorted.
+func NeedToKnowTypes() []string {
+	out := make([]string, 0, len(needToKnow))
+	for t := range needToKnow {
+		out = append(out, t)
+	}
+	slices.Sort(out)
+	return out
+}
+
 // NeedToKnow reports whether records of resourceType are visible only to
 // their officer roles.
 func NeedToKnow(resourceType string) bool {

@@ -206,3 +206,48 @@ func seqs(entries []store.AuditEntry) []int64 {
 	}
 	return out
 }
+
+// Entries about need-to-know records are in the chain but shown to no
+// reader of the log, administrators included.
+func TestFindEntriesHidesNeedToKnow(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		seedLog(t, db)
+		for _, typ := range []string{"allegation", "victim", "caafag"} {
+			ctx := peaceops.NewContextWithActor(context.Background(), peaceops.SystemActor())
+			c := store.Change{Mission: "MINUSCA", EntityType: typ, EntityID: "X-" + typ, Action: "create"}
+			if err := db.Update(ctx, func(tx *store.Tx) error { return tx.Audit(ctx, c) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		svc := audit.NewService(db)
+		for _, a := range []peaceops.Actor{root, minusca} {
+			for _, f := range []audit.Filter{{}, {Mission: "MINUSCA"}, {EntityType: "allegation"}, {EntityID: "X-victim"}} {
+				if a.Username != "root" && f.Mission == "" {
+					f.Mission = "MINUSCA"
+				}
+				got, _, err := svc.FindEntries(peaceops.NewContextWithActor(context.Background(), a), f)
+				if err != nil {
+					t.Fatalf("%s %+v: %v", a.Username, f, err)
+				}
+				for _, e := range got {
+					if e.EntityType == "allegation" || e.EntityType == "victim" || e.EntityType == "caafag" {
+						t.Errorf("%s %+v sees the %s entry", a.Username, f, e.EntityType)
+					}
+				}
+			}
+		}
+		all, _, err := svc.FindEntries(peaceops.NewContextWithActor(context.Background(), peaceops.SystemActor()), audit.Filter{Mission: "MINUSCA"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, e := range all {
+			if e.EntityType == "allegation" || e.EntityType == "victim" || e.EntityType == "caafag" {
+				n++
+			}
+		}
+		if n != 3 {
+			t.Errorf("the system actor sees %d need-to-know entries, want 3", n)
+		}
+	})
+}

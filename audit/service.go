@@ -105,10 +105,18 @@ func (s *Service) FindEntries(ctx context.Context, f Filter) ([]store.AuditEntry
 	if err != nil {
 		return nil, "", err
 	}
+	// Entries about need-to-know records (misconduct cases, victims,
+	// CAAFAG records) are not shown even to administrators: that such a
+	// record exists, and who touched it when, is itself need-to-know. The
+	// chain still covers them: verify reads every entry.
+	var hidden []string
+	if !peaceops.ActorFromContext(ctx).System {
+		hidden = access.NeedToKnowTypes()
+	}
 	var entries []store.AuditEntry
 	err = s.db.View(ctx, func(tx *store.Tx) error {
 		var err error
-		entries, err = findEntries(ctx, tx, f, missions)
+		entries, err = findEntries(ctx, tx, f, missions, hidden)
 		return err
 	})
 	if err != nil {

@@ -38,7 +38,7 @@ func readPage(ctx context.Context, tx *store.Tx, after int64, n int, fn func(sto
 // findEntries returns up to f.limit()+1 entries matching f, newest first,
 // restricted to missions when it is not nil. The extra entry tells the
 // caller there is a next page.
-func findEntries(ctx context.Context, tx *store.Tx, f Filter, missions []string) ([]store.AuditEntry, error) {
+func findEntries(ctx context.Context, tx *store.Tx, f Filter, missions, hidden []string) ([]store.AuditEntry, error) {
 	var where []string
 	var args []any
 	arg := func(v any) string {
@@ -61,6 +61,13 @@ func findEntries(ctx context.Context, tx *store.Tx, f Filter, missions []string)
 		eq("mission", f.Mission)
 	}
 	eq("entity_type", f.EntityType)
+	if len(hidden) > 0 {
+		ph := make([]string, len(hidden))
+		for i, t := range hidden {
+			ph[i] = arg(t)
+		}
+		where = append(where, "entity_type NOT IN ("+strings.Join(ph, ", ")+")")
+	}
 	eq("entity_id", f.EntityID)
 	eq("actor_id", f.ActorID)
 	eq("actor", f.Actor)
