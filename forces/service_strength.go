@@ -100,6 +100,31 @@ const ceilingWorkers = 4
 
 // fillCeilings sets the ceilings of every point.
 func (s *Service) fillCeilings(ctx context.Context, mission string, points []StrengthPoint, stored []Ceiling) error {
+	// A source that answers many days at once reads its resolutions once.
+	if many, ok := s.ceilings.(interface {
+		CeilingsOnDays(ctx context.Context, mission string, days []peaceops.Date) ([]map[string]int, error)
+	}); ok && len(points) > 0 {
+		days := make([]peaceops.Date, len(points))
+		for i := range points {
+			days[i] = points[i].Month.LastDay()
+		}
+		all, err := many.CeilingsOnDays(ctx, mission, days)
+		if err != nil {
+			return fmt.Errorf("forces: ceilings of %s: %w", mission, err)
+		}
+		for i := range points {
+			points[i].Ceilings = map[CeilingCategory]int{}
+			for k, v := range all[i] {
+				if c := CeilingCategory(k); c.Valid() {
+					points[i].Ceilings[c] = v
+				}
+			}
+			if len(points[i].Ceilings) == 0 {
+				points[i].Ceilings = storedCeilings(days[i], stored)
+			}
+		}
+		return nil
+	}
 	if s.ceilings == nil || len(points) < 2 {
 		for i := range points {
 			c, err := s.ceilingsOn(ctx, mission, points[i].Month.LastDay(), stored)
@@ -149,12 +174,19 @@ func (s *Service) ceilingsOn(ctx context.Context, mission string, on peaceops.Da
 			return out, nil
 		}
 	}
+	return storedCeilings(on, stored), nil
+}
+
+// storedCeilings returns the ceilings entered on the mission in effect on
+// a date.
+func storedCeilings(on peaceops.Date, stored []Ceiling) map[CeilingCategory]int {
+	out := map[CeilingCategory]int{}
 	for _, c := range stored { // in effective order: the last one not after on wins
 		if !on.Before(c.Effective) {
 			out[c.Category] = c.Ceiling
 		}
 	}
-	return out, nil
+	return out
 }
 
 // Contributions returns who contributes what to the mission in month (the

@@ -1,9 +1,13 @@
 package mandates_test
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/peaceops/peaceops"
 
 	"github.com/peaceops/peaceops/mandates"
 	"github.com/peaceops/peaceops/store"
@@ -188,4 +192,40 @@ func BenchmarkHistory(b *testing.B) {
 			mandates.Compare(chain, i-1, i)
 		}
 	}
+}
+
+// CeilingsOnDays answers, in one read, what CeilingsOn answers day by day.
+func TestCeilingsOnDays(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		if err := mandates.SeedMINUSCA(f.system, f.svc); err != nil {
+			t.Fatal(err)
+		}
+		var days []peaceops.Date
+		for y := 2013; y <= 2025; y++ {
+			for m := time.January; m <= time.December; m++ {
+				days = append(days, peaceops.Date{Year: y, Month: m, Day: 15})
+			}
+		}
+		all, err := f.svc.CeilingsOnDays(vera, "MINUSCA", days)
+		if err != nil || len(all) != len(days) {
+			t.Fatalf("%d answers, %v", len(all), err)
+		}
+		some := 0
+		for i, day := range days {
+			one, err := f.svc.CeilingsOn(vera, "MINUSCA", day)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !maps.Equal(one, all[i]) {
+				t.Errorf("%s: CeilingsOnDays %v, CeilingsOn %v", day, all[i], one)
+			}
+			if len(one) > 0 {
+				some++
+			}
+		}
+		if some == 0 {
+			t.Error("no day has ceilings: the comparison proves nothing")
+		}
+	})
 }

@@ -323,6 +323,27 @@ func (s *Service) CeilingsOn(ctx context.Context, mission string, on peaceops.Da
 	return out, nil
 }
 
+// CeilingsOnDays is CeilingsOn for many days at once, reading the chain
+// of resolutions once: out[i] holds the ceilings in force on days[i].
+func (s *Service) CeilingsOnDays(ctx context.Context, mission string, days []peaceops.Date) ([]map[string]int, error) {
+	chain, err := s.FindResolutions(ctx, mission)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]map[string]int, len(days))
+	for i, day := range days {
+		out[i] = map[string]int{}
+		if r := inForce(chain, day); r != nil {
+			for _, k := range contractCeilings {
+				if v, ok := r.Ceilings[k]; ok {
+					out[i][k] = v
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
 // inForce returns the latest adopted resolution of chain (in adoption
 // order) whose mandate period holds day, or nil.
 func inForce(chain []*Resolution, day peaceops.Date) *Resolution {
