@@ -178,11 +178,7 @@ func parseSEARow(line int, get func(string) string) (SEARecord, []peaceops.Field
 	if s.PersonnelCategory == "" && len(errs) == 0 {
 		bad("Personnel Type", "is required")
 	}
-	var nats []string
-	for _, l := range lines(get("Nationality")) {
-		nats = append(nats, l)
-	}
-	s.Nationality = strings.Join(nats, " / ")
+	s.Nationality = strings.Join(lines(get("Nationality")), " / ")
 	for _, l := range lines(get("Victim")) {
 		m := seaCount.FindStringSubmatch(l)
 		if m == nil {

@@ -536,7 +536,7 @@ func (s *Service) AddAction(ctx context.Context, mission, allegation string, act
 		if err := logEntry(ctx, tx, allegation, act.TakenOn, "action", act.Action); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, store.Change{Mission: mission, EntityType: typeAllegation, EntityID: allegation, Action: "add-action", After: actionAudit{ID: act.ID, Action: act.Action, TakenOn: act.TakenOn, Note: act.Note}})
+		return tx.Audit(ctx, store.Change{Mission: mission, EntityType: typeAllegation, EntityID: allegation, Action: "add-action", After: actionAudit(act)})
 	})
 	if err != nil {
 		return nil, err

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/subtle"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/peaceops/peaceops"
@@ -521,6 +520,3 @@ func checkTriage(cur *Submission, t Triage, version int64) error {
 	}
 	return nil
 }
-
-// versionString formats a version for forms.
-func versionString(v int64) string { return strconv.FormatInt(v, 10) }

@@ -383,7 +383,7 @@ func TestImportValues(t *testing.T) {
 		if len(rows) != 2 || rows[1].Cell != "sex=female" || rows[1].Value != "35" {
 			t.Fatalf("rows read back: %+v", rows)
 		}
-		w = pat.send("POST", api+"/import?format=xlsx", string(x.Body.Bytes()), http.Header{"Content-Type": {"application/octet-stream"}})
+		w = pat.send("POST", api+"/import?format=xlsx", x.Body.String(), http.Header{"Content-Type": {"application/octet-stream"}})
 		want(t, w, http.StatusOK)
 		want(t, post(pat, "csv", "period,value\n2024-Q1,3\n"), http.StatusBadRequest)
 
