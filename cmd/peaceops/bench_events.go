@@ -485,6 +485,7 @@ func insertFloor(ctx context.Context, pool *sql.DB, batch int) (time.Duration, e
 	defer stmt.Close()
 	var spent time.Duration
 	after := ""
+	inserted := 0
 	for {
 		rows, last, err := readEvents(ctx, tx, cols, after, batch)
 		if err != nil {
@@ -494,6 +495,7 @@ func insertFloor(ctx context.Context, pool *sql.DB, batch int) (time.Duration, e
 			break
 		}
 		after = last
+		inserted += len(rows)
 		t0 := time.Now()
 		for _, r := range rows {
 			if _, err := stmt.ExecContext(ctx, r...); err != nil {
@@ -501,6 +503,13 @@ func insertFloor(ctx context.Context, pool *sql.DB, batch int) (time.Duration, e
 			}
 		}
 		spent += time.Since(t0)
+	}
+	var total int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM events`).Scan(&total); err != nil {
+		return 0, err
+	}
+	if inserted != total {
+		return 0, fmt.Errorf("the floor wrote %d rows of %d", inserted, total)
 	}
 	t0 := time.Now()
 	if err := tx.Commit(); err != nil {
@@ -542,9 +551,15 @@ func readEvents(ctx context.Context, tx *sql.Tx, cols []string, after string, ba
 	if err := rows.Err(); err != nil || len(out) == 0 {
 		return nil, "", err
 	}
-	// id is the first column; drivers hand TEXT back as string or []byte.
-	last := fmt.Sprint(out[len(out)-1][0])
-	if b, ok := out[len(out)-1][0].([]byte); ok {
+	// The page continues after the last id (not the first column: on
+	// SQLite that is seq, and paging on it stopped the floor after one
+	// batch). Drivers hand TEXT back as string or []byte.
+	idCol := slices.Index(cols, "id")
+	if idCol < 0 {
+		return nil, "", fmt.Errorf("events has no id column")
+	}
+	last := fmt.Sprint(out[len(out)-1][idCol])
+	if b, ok := out[len(out)-1][idCol].([]byte); ok {
 		last = string(b)
 	}
 	return out, last, nil
