@@ -212,49 +212,35 @@ func stale(what, id string, have, want int64) error {
 	return peaceops.Errorf(peaceops.EPRECONDITION, "%s %s is at version %d, not %d: reload and try again", what, id, have, want)
 }
 
-func (s *Service) visibleObjective(ctx context.Context, tx *store.Tx, mission, id string) (*Objective, error) {
+// visible finds a record of the mission with find and returns it if the
+// actor's clearance covers its classification; otherwise, like a record
+// that does not exist, ENOTFOUND naming what.
+func visible[T any](ctx context.Context, s *Service, tx *store.Tx, mission, id, what string,
+	find func(context.Context, *store.Tx, string, string) (*T, error), class func(*T) peaceops.Classification) (*T, error) {
 	clear, err := s.readable(ctx, mission)
 	if err != nil {
 		return nil, err
 	}
-	o, err := findObjective(ctx, tx, mission, id)
+	rec, err := find(ctx, tx, mission, id)
 	if err != nil {
 		return nil, err
 	}
-	if o.Classification > clear {
-		return nil, notFound("objective", id)
+	if class(rec) > clear {
+		return nil, notFound(what, id)
 	}
-	return o, nil
+	return rec, nil
+}
+
+func (s *Service) visibleObjective(ctx context.Context, tx *store.Tx, mission, id string) (*Objective, error) {
+	return visible(ctx, s, tx, mission, id, "objective", findObjective, func(o *Objective) peaceops.Classification { return o.Classification })
 }
 
 func (s *Service) visibleResult(ctx context.Context, tx *store.Tx, mission, id string) (*Result, error) {
-	clear, err := s.readable(ctx, mission)
-	if err != nil {
-		return nil, err
-	}
-	r, err := findResult(ctx, tx, mission, id)
-	if err != nil {
-		return nil, err
-	}
-	if r.Classification > clear {
-		return nil, notFound("expected result", id)
-	}
-	return r, nil
+	return visible(ctx, s, tx, mission, id, "expected result", findResult, func(r *Result) peaceops.Classification { return r.Classification })
 }
 
 func (s *Service) visibleIndicator(ctx context.Context, tx *store.Tx, mission, id string) (*Indicator, error) {
-	clear, err := s.readable(ctx, mission)
-	if err != nil {
-		return nil, err
-	}
-	in, err := findIndicator(ctx, tx, mission, id)
-	if err != nil {
-		return nil, err
-	}
-	if in.Classification > clear {
-		return nil, notFound("indicator", id)
-	}
-	return in, nil
+	return visible(ctx, s, tx, mission, id, "indicator", findIndicator, func(in *Indicator) peaceops.Classification { return in.Classification })
 }
 
 // CreateResult validates r (its objective must exist in the mission) and
